@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/** The `sockftp` command: every entry point of the command-line contract in DESIGN.md. */
+import { Command, CommanderError, Option } from 'commander';
+import { CliError } from './CliError.js';
+import { DEFAULTS } from '../server/ServerConfig.js';
+import { connect } from './connect.js';
+import { serve } from './serve.js';
+
+const program = new Command('sockftp')
+  .description('An FTP server and client for the terminal')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('serve')
+  .description('serve ROOT (default: the current directory) over FTP')
+  .argument('[root]', 'directory to serve')
+  .option('--host <addr>', 'address to listen on (0.0.0.0 or :: to expose)', DEFAULTS.host)
+  .option('--port <n>', 'port to listen on; 0 picks a free port', String(DEFAULTS.port))
+  .option('--pasv-ports <low-high>', 'passive data ports (default: any free port)')
+  .option('--pasv-address <addr>', 'address advertised in PASV replies (NAT, containers)')
+  .addOption(new Option('--anonymous <policy>', 'anonymous access: off, read or write (default: write on loopback, read otherwise)'))
+  .option('--max-clients <n>', 'most sessions at once', String(DEFAULTS.maxClients))
+  .option('--max-per-ip <n>', 'most sessions from one address', String(DEFAULTS.maxPerIp))
+  .option('--idle-timeout <seconds>', 'close sessions idle this long', String(DEFAULTS.idleTimeoutMs / 1000))
+  .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+  .option('--log-format <format>', 'pretty or json', 'pretty')
+  .action(serve);
+
+program
+  .command('connect')
+  .description('open the interactive client (commands from stdin when it is not a terminal)')
+  .argument('[target]', 'HOST[:PORT], default localhost:9999')
+  .option('--user <name>', 'log in as this user (password from SOCKFTP_PASSWORD or a prompt); default anonymous')
+  .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
+  .action(connect);
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof CliError) {
+      process.stderr.write(`sockftp: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    process.stderr.write(`sockftp: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

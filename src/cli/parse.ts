@@ -1,0 +1,19 @@
+/** Checks of command-line values, each failing with a one-line CliError that names the flag. */
+import type { PortRange } from '../server/DataChannel.js';
+import { CliError } from './CliError.js';
+
+export function parseInteger(text: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new CliError(`${flag} must be a whole number, not "${text}"`);
+  const n = Number(text);
+  if (n < min || n > max) throw new CliError(`${flag} must be between ${min} and ${max}`);
+  return n;
+}
+
+export function parsePortRange(text: string, flag: string): PortRange {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!m) throw new CliError(`${flag} must look like LOW-HIGH, for example 30000-30100`);
+  const low = parseInteger(m[1]!, flag, 1024, 65535);
+  const high = parseInteger(m[2]!, flag, 1024, 65535);
+  if (low > high) throw new CliError(`${flag}: ${low} is above ${high}`);
+  return { low, high };
+}

@@ -1,0 +1,158 @@
+/**
+ * The client's connection to one FTP server. basic-ftp does the protocol
+ * work (replies, passive data connections, listings of every server
+ * dialect); this class narrows it to what the shell and the one-shot
+ * commands need and turns every failure into a ClientError with one line of text.
+ */
+import * as fs from 'node:fs';
+import { Client, FTPError, FileType, type FileInfo as BasicFileInfo } from 'basic-ftp';
+
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface RemoteEntry {
+  readonly name: string;
+  readonly type: 'file' | 'dir' | 'link' | 'other';
+  readonly size: number;
+  readonly modifiedAt: Date | null;
+}
+
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    /** The FTP reply code, when the server refused. */
+    readonly replyCode: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+/** Control-connection replies and connects give up after this long. */
+const TIMEOUT_MS = 30_000;
+
+export class FtpClient {
+  private constructor(
+    private readonly client: Client,
+    readonly address: ServerAddress,
+  ) {}
+
+  static async connect(address: ServerAddress, credentials: Credentials): Promise<FtpClient> {
+    const client = new Client(TIMEOUT_MS);
+    try {
+      await client.access({ host: address.host, port: address.port, user: credentials.user, password: credentials.password });
+    } catch (err) {
+      client.close();
+      throw toClientError(err, `cannot connect to ${address.host}:${address.port}`);
+    }
+    return new FtpClient(client, address);
+  }
+
+  get closed(): boolean {
+    return this.client.closed;
+  }
+
+  /** Says goodbye politely (QUIT), then closes whatever is left. */
+  async quit(): Promise<void> {
+    if (!this.client.closed) await this.client.send('QUIT').catch(() => undefined);
+    this.client.close();
+  }
+
+  async list(path = ''): Promise<RemoteEntry[]> {
+    const infos = await this.call(() => this.client.list(path));
+    return infos.map(toRemoteEntry);
+  }
+
+  /** The names in a directory, for choosing a free one. */
+  async names(dir = ''): Promise<Set<string>> {
+    return new Set((await this.list(dir)).map((e) => e.name));
+  }
+
+  size(path: string): Promise<number> {
+    return this.call(() => this.client.size(path));
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.call(() => this.client.remove(path));
+  }
+
+  async cd(path: string): Promise<void> {
+    await this.call(() => this.client.cd(path));
+  }
+
+  pwd(): Promise<string> {
+    return this.call(() => this.client.pwd());
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await this.call(async () => this.client.send('MKD ' + (await this.client.protectWhitespace(path))));
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await this.call(() => this.client.removeEmptyDir(path));
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.call(() => this.client.rename(from, to));
+  }
+
+  /**
+   * Uploads a local file. With `resumeAt` the first that many bytes are
+   * skipped locally and the rest appended remotely (APPE), to finish an
+   * interrupted upload. Returns the bytes sent.
+   */
+  async upload(localPath: string, remotePath: string, resumeAt = 0): Promise<number> {
+    await this.call(() =>
+      resumeAt > 0 ? this.client.appendFrom(localPath, remotePath, { localStart: resumeAt }) : this.client.uploadFrom(localPath, remotePath),
+    );
+    return fs.statSync(localPath).size - resumeAt;
+  }
+
+  /** Downloads into `localPath`, from `startAt` on (REST) when resuming. Returns the bytes received. */
+  async download(remotePath: string, localPath: string, startAt = 0): Promise<number> {
+    await this.call(() => this.client.downloadTo(localPath, remotePath, startAt));
+    return fs.statSync(localPath).size - startAt;
+  }
+
+  private async call<T>(op: () => Promise<T>): Promise<T> {
+    if (this.client.closed) throw new ClientError('not connected');
+    try {
+      return await op();
+    } catch (err) {
+      throw toClientError(err);
+    }
+  }
+}
+
+function toRemoteEntry(info: BasicFileInfo): RemoteEntry {
+  const type = info.type === FileType.Directory ? 'dir' : info.type === FileType.File ? 'file' : info.type === FileType.SymbolicLink ? 'link' : 'other';
+  return { name: info.name, type, size: info.size, modifiedAt: info.modifiedAt ?? null };
+}
+
+/** One line that says what went wrong: the server's reply, or the network's reason in plain words. */
+export function toClientError(err: unknown, context?: string): ClientError {
+  if (err instanceof ClientError) return err;
+  const prefix = context ? `${context}: ` : '';
+  if (err instanceof FTPError) return new ClientError(`${prefix}${err.message.replace(/\s+/g, ' ').trim()}`, err.code);
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset by the server',
+    ETIMEDOUT: 'timed out',
+    ENOTFOUND: 'host not found',
+    EHOSTUNREACH: 'host unreachable',
+    ENOENT: 'no such local file',
+    EACCES: 'permission denied (local file)',
+    EISDIR: 'is a directory (local)',
+    ENOSPC: 'no space left on the local disk',
+  };
+  const message = (code && reasons[code]) ?? (err as Error)?.message ?? String(err);
+  return new ClientError(`${prefix}${message.split('\n')[0]}`);
+}

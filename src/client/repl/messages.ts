@@ -1,0 +1,91 @@
+/**
+ * Every line the shell prints, in English and in Indonesian. The Indonesian
+ * set keeps the original program's words ("File Berhasil Dibuat",
+ * "File Berhasil Dihapus", "File Tidak Ditemukan", "Koneksi Ditutup",
+ * "Koneksi Baru Tersambung").
+ */
+export type Lang = 'en' | 'id';
+
+export interface Messages {
+  connected(target: string): string;
+  uploaded(name: string, bytes: number, wanted: string): string;
+  downloaded(name: string, bytes: number, wanted: string): string;
+  deleted(name: string): string;
+  notFound(name: string): string;
+  size(bytes: number): string;
+  connectionClosed(): string;
+  newConnection(target: string): string;
+  bye(): string;
+  changedDir(path: string): string;
+  madeDir(path: string): string;
+  removedDir(path: string): string;
+  renamed(from: string, to: string): string;
+  empty(): string;
+  unknownCommand(name: string): string;
+  usage(usage: string): string;
+  unclosedQuote(): string;
+  error(text: string): string;
+  notConnected(): string;
+  helpHeader(): string;
+}
+
+/** Sizes in MB with two decimals, as the original printed them (1 MB = 1024 * 1024 bytes). */
+export function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(2);
+}
+
+const en: Messages = {
+  connected: (t) => `Connected to ${t}`,
+  uploaded: (name, bytes, wanted) =>
+    name === wanted ? `Uploaded ${name} (${bytes} bytes)` : `Uploaded as ${name} (${bytes} bytes): ${wanted} already exists`,
+  downloaded: (name, bytes, wanted) =>
+    name === wanted ? `Downloaded ${name} (${bytes} bytes)` : `Downloaded as ${name} (${bytes} bytes): ${wanted} already exists here`,
+  deleted: (name) => `Deleted ${name}`,
+  notFound: (name) => `File not found: ${name}`,
+  size: (bytes) => `${megabytes(bytes)} MB (${bytes} bytes)`,
+  connectionClosed: () => 'Connection closed',
+  newConnection: (t) => `New connection to ${t}`,
+  bye: () => 'Bye',
+  changedDir: (p) => `Now in ${p}`,
+  madeDir: (p) => `Created directory ${p}`,
+  removedDir: (p) => `Removed directory ${p}`,
+  renamed: (from, to) => `Renamed ${from} to ${to}`,
+  empty: () => '(empty)',
+  unknownCommand: (name) => `Unknown command: ${name} (type help)`,
+  usage: (u) => `Usage: ${u}`,
+  unclosedQuote: () => 'Unclosed quote',
+  error: (text) => `Error: ${text}`,
+  notConnected: () => 'Not connected (connme opens a new connection)',
+  helpHeader: () => 'Commands:',
+};
+
+const id: Messages = {
+  connected: (t) => `Tersambung ke ${t}`,
+  uploaded: (name, bytes, wanted) =>
+    name === wanted ? `File Berhasil Dibuat: ${name} (${bytes} byte)` : `File Berhasil Dibuat: ${name} (${bytes} byte), karena ${wanted} sudah ada`,
+  downloaded: (name, bytes, wanted) =>
+    name === wanted ? `File Berhasil Dibuat: ${name} (${bytes} byte)` : `File Berhasil Dibuat: ${name} (${bytes} byte), karena ${wanted} sudah ada`,
+  deleted: () => 'File Berhasil Dihapus',
+  notFound: () => 'File Tidak Ditemukan',
+  size: (bytes) => `${megabytes(bytes)} MB (${bytes} byte)`,
+  connectionClosed: () => 'Koneksi Ditutup',
+  newConnection: () => 'Koneksi Baru Tersambung',
+  bye: () => 'Sampai Jumpa',
+  changedDir: (p) => `Sekarang di ${p}`,
+  madeDir: (p) => `Direktori Berhasil Dibuat: ${p}`,
+  removedDir: (p) => `Direktori Berhasil Dihapus: ${p}`,
+  renamed: (from, to) => `File Berhasil Dipindahkan: ${from} -> ${to}`,
+  empty: () => '(kosong)',
+  unknownCommand: (name) => `Perintah Tidak Dikenal: ${name} (ketik help)`,
+  usage: (u) => `Cara pakai: ${u}`,
+  unclosedQuote: () => 'Tanda kutip tidak ditutup',
+  error: (text) => `Gagal: ${text}`,
+  notConnected: () => 'Tidak Tersambung (connme membuka koneksi baru)',
+  helpHeader: () => 'Perintah:',
+};
+
+export const MESSAGES: Readonly<Record<Lang, Messages>> = { en, id };
+
+export function parseLang(text: string): Lang | null {
+  return text === 'en' || text === 'id' ? text : null;
+}

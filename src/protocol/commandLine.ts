@@ -1,0 +1,35 @@
+/** Splitting of one control-connection line into verb and argument. No I/O. */
+
+export interface CommandLine {
+  /** The verb in upper case, as the command table spells it. */
+  readonly verb: string;
+  /** Everything after the first space, untouched: file names may have spaces at either end. */
+  readonly arg: string;
+}
+
+export function parseCommand(line: string): CommandLine {
+  const space = line.indexOf(' ');
+  if (space === -1) return { verb: line.toUpperCase(), arg: '' };
+  return { verb: line.slice(0, space).toUpperCase(), arg: line.slice(space + 1) };
+}
+
+/** A verb is 3 or 4 letters (RFC 959 5.3.1); anything else is a syntax error, not an unknown command. */
+export function isWellFormedVerb(verb: string): boolean {
+  return /^[A-Z]{3,4}$/.test(verb);
+}
+
+/**
+ * LIST and NLST arguments may start with ls-style options ("-la"), which many
+ * clients send whatever the server says. Returns the options and the path.
+ */
+export function splitListArgs(arg: string): { options: string; path: string } {
+  let options = '';
+  let rest = arg;
+  for (;;) {
+    const m = /^(-[A-Za-z]+)(?:\s+|$)/.exec(rest);
+    if (!m) break;
+    options += m[1]!.slice(1);
+    rest = rest.slice(m[0].length);
+  }
+  return { options, path: rest };
+}

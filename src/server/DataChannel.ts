@@ -1,0 +1,154 @@
+/**
+ * The data connection of one transfer, set up by PASV/EPSV (we listen) or
+ * PORT/EPRT (we connect). A channel yields at most one socket, and only one
+ * from the control connection's own peer address.
+ */
+import * as net from 'node:net';
+import { dataConnectionFailed } from '../errors.js';
+import { sameAddress } from '../protocol/hosts.js';
+
+export interface DataChannel {
+  /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
+  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket>;
+  close(): void;
+}
+
+export interface PortRange {
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface PassiveOptions {
+  /** Local address to listen on: the control connection's own, so the data port is on the same interface. */
+  readonly host: string;
+  readonly ports: PortRange | null;
+  /** Only this peer may connect: a passive port must not be taken by another host. */
+  readonly peer: string;
+  readonly onForeignPeer: (address: string) => void;
+}
+
+/** Sockets accepted before a transfer starts buffer what they receive; an error must not go unheard. */
+function guard(socket: net.Socket): net.Socket {
+  socket.on('error', () => undefined);
+  return socket;
+}
+
+export class PassiveChannel implements DataChannel {
+  private accepted: net.Socket | null = null;
+  private waiter: ((socket: net.Socket) => void) | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+  ) {}
+
+  static async open(options: PassiveOptions): Promise<PassiveChannel> {
+    const server = net.createServer({ noDelay: true, pauseOnConnect: false });
+    const port = await listenInRange(server, options.host, options.ports);
+    const channel = new PassiveChannel(server, port);
+    server.on('connection', (socket) => {
+      guard(socket);
+      if (!sameAddress(socket.remoteAddress ?? '', options.peer)) {
+        options.onForeignPeer(socket.remoteAddress ?? '?');
+        socket.destroy();
+        return;
+      }
+      if (channel.accepted || channel.closed) {
+        socket.destroy();
+        return;
+      }
+      channel.accepted = socket;
+      server.close();
+      channel.waiter?.(socket);
+    });
+    server.on('error', () => channel.close());
+    return channel;
+  }
+
+  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+    if (this.accepted) return Promise.resolve(this.accepted);
+    if (this.closed) return Promise.reject(dataConnectionFailed('Data connection closed'));
+    return new Promise((resolve, reject) => {
+      const finish = (err: Error | null, socket?: net.Socket) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.waiter = null;
+        if (err) reject(err);
+        else resolve(socket!);
+      };
+      const onAbort = () => finish(dataConnectionFailed('Transfer aborted before the data connection opened'));
+      const timer = setTimeout(() => finish(dataConnectionFailed("Can't open data connection: timed out")), timeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = (socket) => finish(null, socket);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.server.close();
+    this.waiter = null;
+  }
+}
+
+export class ActiveChannel implements DataChannel {
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    /** The control connection's local address, so the data connection leaves from the same interface. */
+    private readonly localAddress: string,
+  ) {}
+
+  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = guard(net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true }));
+      const finish = (err: Error | null) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        socket.off('connect', onConnect);
+        socket.off('error', onError);
+        if (err) {
+          socket.destroy();
+          reject(err);
+        } else resolve(socket);
+      };
+      const onConnect = () => finish(null);
+      const onError = (err: Error) => finish(dataConnectionFailed(`Can't open data connection: ${err.message}`));
+      const onAbort = () => finish(dataConnectionFailed('Transfer aborted before the data connection opened'));
+      const timer = setTimeout(() => finish(dataConnectionFailed("Can't open data connection: timed out")), timeoutMs);
+      socket.once('connect', onConnect);
+      socket.once('error', onError);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Nothing is held before connect(); the transfer owns the socket it got. */
+  close(): void {}
+}
+
+/** Listens on a free port of the range (or any free port), trying each candidate at most once. */
+async function listenInRange(server: net.Server, host: string, range: PortRange | null): Promise<number> {
+  if (!range) return listenOn(server, host, 0);
+  const size = range.high - range.low + 1;
+  const first = Math.floor(Math.random() * size);
+  for (let i = 0; i < size; i++) {
+    const port = range.low + ((first + i) % size);
+    try {
+      return await listenOn(server, host, port);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw dataConnectionFailed(`Can't open passive port: ${(err as Error).message}`);
+    }
+  }
+  throw dataConnectionFailed('No free passive port in the configured range');
+}
+
+function listenOn(server: net.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host, port, backlog: 8, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Runs one transfer over the session's prepared data channel and guarantees
+ * it ends with exactly one final reply (226, 425, 426, 451, 552...), whatever
+ * fails first: the data connection, the storage, or the client aborting.
+ */
+import type * as net from 'node:net';
+import { isFtpError } from '../errors.js';
+import { Reply } from '../protocol/replies.js';
+import type { ActiveTransfer, Session } from './Session.js';
+
+export interface TransferSpec {
+  readonly path: string;
+  readonly direction: ActiveTransfer['direction'];
+  /** Text of the 150 reply. */
+  readonly opening: string;
+  /** Moves the data; rejects if either end fails. */
+  run(socket: net.Socket, signal: AbortSignal): Promise<void>;
+  /** Makes the result visible (an upload's rename); a failure here still gets its own reply. */
+  commit?(): Promise<void>;
+  /** Undoes what run() left behind; called on every failure path. */
+  abort(): Promise<void>;
+}
+
+export async function runTransfer(session: Session, spec: TransferSpec): Promise<void> {
+  const channel = session.takeDataChannel();
+  if (!channel) {
+    await spec.abort();
+    session.reply(Reply.CantOpenDataConnection, 'Use PORT, PASV or EPSV first');
+    return;
+  }
+  const controller = new AbortController();
+  let settle!: () => void;
+  let socket: net.Socket | null = null;
+  const transfer: ActiveTransfer = {
+    path: spec.path,
+    direction: spec.direction,
+    bytes: () => (socket === null ? 0 : spec.direction === 'upload' ? socket.bytesRead : socket.bytesWritten),
+    abort: () => controller.abort(),
+    done: new Promise<void>((resolve) => (settle = resolve)),
+  };
+  session.activeTransfer = transfer;
+  const started = Date.now();
+  let result = 'ok';
+  try {
+    session.reply(Reply.FileStatusOk, spec.opening);
+    socket = await channel.connect(session.config.dataConnectTimeoutMs, controller.signal);
+    // A peer that stops reading or sending for this long is gone.
+    socket.setTimeout(session.config.idleTimeoutMs, () => socket?.destroy(new Error('data connection timed out')));
+    await spec.run(socket, controller.signal);
+    if (controller.signal.aborted) throw controller.signal.reason;
+    await spec.commit?.();
+    session.reply(Reply.TransferComplete, 'Transfer complete');
+  } catch (err) {
+    result = 'failed';
+    await spec.abort();
+    if (controller.signal.aborted) session.reply(Reply.TransferAborted, 'Connection closed; transfer aborted');
+    else if (isFtpError(err)) session.replyError(err);
+    else session.reply(Reply.TransferAborted, 'Data connection failed; transfer aborted');
+  } finally {
+    const bytes = transfer.bytes();
+    socket?.destroy();
+    channel.close();
+    session.activeTransfer = null;
+    session.log.info(
+      { path: spec.path, direction: spec.direction, bytes, durationMs: Date.now() - started, result },
+      'transfer',
+    );
+    settle();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The storage interface the server works against. Paths are virtual,
+ * absolute and already normalised by protocol/virtualPath.ts ("/", "/a/b");
+ * a backend maps them under its own root and refuses anything that would
+ * leave it. Backends throw only the FtpError kinds of src/errors.ts.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export type FileType = 'file' | 'dir' | 'link' | 'other';
+
+export interface FileInfo {
+  readonly name: string;
+  readonly type: FileType;
+  readonly size: number;
+  readonly mtime: Date;
+  /** Unix permission bits (0o777 and friends). */
+  readonly mode: number;
+  /** Stable identity for MLSx "unique" (RFC 3659 7.5.2), when the backend has one. */
+  readonly id?: string;
+}
+
+/** What a backend can do; the server asks rather than assumes (an object store can't append). */
+export interface StorageCapabilities {
+  /** Uploads become visible only when complete. */
+  readonly atomicUpload: boolean;
+  /** Reads from an offset and writes at an offset or appended (REST, APPE). */
+  readonly resume: boolean;
+  readonly setModifiedTime: boolean;
+  readonly chmod: boolean;
+}
+
+export type WriteMode = { readonly kind: 'replace' } | { readonly kind: 'append' } | { readonly kind: 'at'; readonly offset: number };
+
+/**
+ * An upload in progress. The caller writes into `stream` and then calls
+ * exactly one of commit() (the data is complete: make it visible) or abort().
+ */
+export interface Upload {
+  readonly stream: Writable;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface Storage {
+  readonly capabilities: StorageCapabilities;
+  stat(path: string): Promise<FileInfo>;
+  /** The entries of a directory, produced as they are read: never one giant array. */
+  list(path: string): AsyncIterable<FileInfo>;
+  /** Resolves once the file is open, so "not found" is known before any reply is sent. */
+  openRead(path: string, start?: number): Promise<Readable>;
+  openWrite(path: string, mode: WriteMode): Promise<Upload>;
+  mkdir(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  delete(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  setModifiedTime?(path: string, time: Date): Promise<void>;
+  chmod?(path: string, mode: number): Promise<void>;
+}
+
+/** Upload temporaries are hidden files beside their target; listings never show them. */
+export const TEMP_NAME_PATTERN = /^\.sockftp-[0-9a-f]{16}\.tmp$/;
+
+export function isTempName(name: string): boolean {
+  return TEMP_NAME_PATTERN.test(name);
+}

@@ -1,0 +1,100 @@
+/**
+ * Streams over an open file handle, for LocalStorage. They differ from
+ * fs.ReadStream/WriteStream in two ways that matter to the server: their
+ * errors are already translated into FtpError kinds, and the read side uses
+ * big buffers (1 MiB reads send 3-4x faster than Node's 64 KiB default).
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
+import { fromSystemError } from './systemErrors.js';
+
+export const FILE_CHUNK_BYTES = 1024 * 1024;
+
+export class FileSource extends Readable {
+  private position: number;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly virtualPath: string,
+    start: number,
+  ) {
+    super({ highWaterMark: FILE_CHUNK_BYTES });
+    this.position = start;
+  }
+
+  override _read(size: number): void {
+    const buffer = Buffer.allocUnsafe(Math.max(size, FILE_CHUNK_BYTES));
+    this.handle.read(buffer, 0, buffer.length, this.position).then(
+      ({ bytesRead }) => {
+        if (bytesRead === 0) {
+          this.push(null);
+          return;
+        }
+        this.position += bytesRead;
+        this.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+      },
+      (err: unknown) => this.destroy(fromSystemError(err, this.virtualPath)),
+    );
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.handle.close().then(
+      () => callback(err),
+      () => callback(err),
+    );
+  }
+}
+
+export class FileSink extends Writable {
+  private position: number | null;
+
+  /** `position` null appends (O_APPEND); a number writes from that offset. */
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly virtualPath: string,
+    position: number | null,
+  ) {
+    super({ highWaterMark: FILE_CHUNK_BYTES });
+    this.position = position;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.writeAll([chunk]).then(() => callback(), (err: unknown) => callback(fromSystemError(err, this.virtualPath)));
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (err?: Error | null) => void): void {
+    this.writeAll(chunks.map((c) => c.chunk)).then(() => callback(), (err: unknown) => callback(fromSystemError(err, this.virtualPath)));
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.handle.close().then(() => callback(), (err: unknown) => callback(fromSystemError(err, this.virtualPath)));
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    // After _final the handle is already closed; closing again only rejects, which is harmless here.
+    this.handle.close().then(
+      () => callback(err),
+      () => callback(err),
+    );
+  }
+
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    let pending = buffers;
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.handle.writev(pending, this.position ?? undefined);
+      if (this.position !== null) this.position += bytesWritten;
+      pending = dropBytes(pending, bytesWritten);
+    }
+  }
+}
+
+/** What is left of `buffers` after the first `n` bytes were written (a short write is rare but legal). */
+function dropBytes(buffers: Buffer[], n: number): Buffer[] {
+  let skip = n;
+  let i = 0;
+  while (i < buffers.length && skip >= buffers[i]!.length) skip -= buffers[i++]!.length;
+  if (i === buffers.length) return [];
+  const rest = buffers.slice(i);
+  rest[0] = rest[0]!.subarray(skip);
+  return rest;
+}
