@@ -59,7 +59,7 @@ export class Session {
   cwd = '/';
   /** RFC 959 3.1.1: ASCII is the default representation type. */
   transferType: 'A' | 'I' = 'A';
-  /** REST offset for the next RETR or STOR; any other command resets it. */
+  /** REST offset for the next transfer command, which consumes it. */
   restOffset = 0;
   /** RNFR's path for the next RNTO; any other command resets it. */
   renameFrom: string | null = null;
@@ -221,9 +221,11 @@ export class Session {
     } catch (err) {
       this.replyError(err);
     } finally {
-      // RFC 959 4.1.3 and RFC 3659 5: RNFR and REST apply to the very next command only.
+      // RFC 959 4.1.3: RNFR applies to the very next command only.
       if (verb !== 'RNFR') this.renameFrom = null;
-      if (verb !== 'REST') this.restOffset = 0;
+      // RFC 3659 5 wants REST right before the transfer, but ftplib, curl and lftp put
+      // PASV/EPSV (or TYPE) in between, so like vsftpd the offset waits for the next transfer.
+      if (spec?.opensData) this.restOffset = 0;
       this.socket.setTimeout(this.config.idleTimeoutMs);
     }
   }

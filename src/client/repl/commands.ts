@@ -45,7 +45,7 @@ const rows: ShellCommand[] = [
     async run(ctx, [dir]) {
       const entries = await ctx.client().list(dir ?? '');
       if (entries.length === 0) ctx.print(ctx.msg.empty());
-      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) ctx.print(formatEntry(e));
+      for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) ctx.print(formatEntry(e));
     },
   },
   {

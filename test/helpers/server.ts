@@ -1,0 +1,83 @@
+/**
+ * Starts the real server, `sockftp serve`, as a child process on port 0 and
+ * reads the port from the line it prints once listening.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { CLI } from './paths.js';
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Resolves when the server has printed something matching `pattern` (rejects after a deadline). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then waits for the exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const START_TIMEOUT_MS = 15_000;
+
+export async function startServer(root: string, args: readonly string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [CLI, 'serve', root, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  const exited = once(child, 'exit');
+  const address = await new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), START_TIMEOUT_MS);
+    const check = () => {
+      const m = /(ftp:\/\/(\[[^\]]+\]|[^:\s/]+):(\d+))/.exec(output);
+      if (!m) return;
+      cleanup();
+      resolve({ url: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+    };
+    const onExit = () => fail(new Error(`server exited before listening:\n${output}`));
+    const fail = (err: Error) => {
+      cleanup();
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.off('exit', onExit);
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', onExit);
+  });
+  return {
+    ...address,
+    process: child,
+    output: () => output,
+    waitForOutput: (pattern, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(output)) return;
+          done();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`server never printed ${pattern}:\n${output}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+        };
+        child.stdout!.on('data', check);
+        check();
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const [code] = await exited;
+      clearTimeout(timer);
+      return code as number | null;
+    },
+  };
+}

@@ -1,0 +1,360 @@
+/**
+ * The control protocol, byte for byte, against the real server: login state,
+ * replies to bad input, path confinement, listings and transfers.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ControlConnection } from '../helpers/ControlConnection.js';
+import { removeDir, tempDir } from '../helpers/files.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+
+let server: RunningServer;
+let base: string;
+let root: string;
+
+before(async () => {
+  base = tempDir();
+  root = path.join(base, 'root');
+  fs.mkdirSync(root);
+  fs.writeFileSync(path.join(base, 'outside.txt'), 'must not be served');
+  fs.writeFileSync(path.join(root, 'hello.txt'), 'hello\n');
+  fs.mkdirSync(path.join(root, 'sub'));
+  fs.writeFileSync(path.join(root, 'sub', 'inner.txt'), 'inner');
+  server = await startServer(root);
+});
+
+after(async () => {
+  await server.stop();
+  removeDir(base);
+});
+
+describe('greeting and login', () => {
+  it('greets with 220', async () => {
+    const { conn, greeting } = await ControlConnection.open(server.port);
+    assert.equal(greeting.code, 220);
+    conn.close();
+  });
+
+  it('answers PASS without USER with 503', async () => {
+    const { conn } = await ControlConnection.open(server.port);
+    assert.equal((await conn.send('PASS secret')).code, 503);
+    conn.close();
+  });
+
+  it('refuses file commands before login with 530', async () => {
+    const { conn } = await ControlConnection.open(server.port);
+    for (const cmd of ['PWD', 'CWD /', 'LIST', 'RETR hello.txt', 'STOR x', 'DELE hello.txt', 'PASV', 'SIZE hello.txt']) {
+      assert.equal((await conn.send(cmd)).code, 530, cmd);
+    }
+    conn.close();
+  });
+
+  it('refuses an unknown user with 530 after asking for a password like for any other', async () => {
+    const { conn } = await ControlConnection.open(server.port);
+    assert.equal((await conn.send('USER nobody-here')).code, 331);
+    assert.equal((await conn.send('PASS guess')).code, 530);
+    assert.equal((await conn.send('PWD')).code, 530);
+    conn.close();
+  });
+
+  it('logs in anonymously with any password, also as "ftp"', async () => {
+    for (const user of ['anonymous', 'ftp', 'ANONYMOUS']) {
+      const conn = await ControlConnection.login(server.port, '127.0.0.1', user);
+      assert.match((await conn.expect('PWD', 257)).text, /^"\/"/);
+      conn.close();
+    }
+  });
+
+  it('says goodbye with 221 on QUIT and closes', async () => {
+    const { conn } = await ControlConnection.open(server.port);
+    assert.equal((await conn.send('QUIT')).code, 221);
+    await conn.waitClosed();
+  });
+});
+
+describe('bad input', () => {
+  it('answers unknown verbs with 502 and garbage with 500', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.equal((await conn.send('XYZW')).code, 502);
+    assert.equal((await conn.send('SITE')).code, 502);
+    assert.equal((await conn.send('!!!! what')).code, 500);
+    assert.equal((await conn.send('TOOLONGVERB x')).code, 500);
+    conn.close();
+  });
+
+  it('answers a missing argument with 501', async () => {
+    const conn = await ControlConnection.login(server.port);
+    for (const cmd of ['RETR', 'STOR', 'DELE', 'MKD', 'RMD', 'RNFR', 'SIZE', 'MDTM', 'CWD', 'TYPE', 'USER']) {
+      assert.equal((await conn.send(cmd)).code, 501, cmd);
+    }
+    conn.close();
+  });
+
+  it('answers an overlong line with 500 and keeps the session', async () => {
+    const conn = await ControlConnection.login(server.port);
+    conn.write('NOOP ' + 'x'.repeat(100_000) + '\r\n');
+    assert.equal((await conn.read()).code, 500);
+    assert.equal((await conn.send('NOOP')).code, 200);
+    conn.close();
+  });
+
+  it('ignores Telnet bytes and answers NUL in a path with 501', async () => {
+    const conn = await ControlConnection.login(server.port);
+    conn.write(Buffer.concat([Buffer.from([0xff, 0xf4, 0xff, 0xf2]), Buffer.from('NOOP\r\n')]));
+    assert.equal((await conn.read()).code, 200);
+    assert.equal((await conn.send('SIZE hel\0lo.txt')).code, 501);
+    conn.close();
+  });
+
+  it('answers pipelined commands in order', async () => {
+    const conn = await ControlConnection.login(server.port);
+    conn.write('NOOP\r\nPWD\r\nSYST\r\nTYPE I\r\n');
+    assert.deepEqual([(await conn.read()).code, (await conn.read()).code, (await conn.read()).code, (await conn.read()).code], [200, 257, 215, 200]);
+    conn.close();
+  });
+
+  it('survives a client that vanishes mid-command without touching other sessions', async () => {
+    const other = await ControlConnection.login(server.port);
+    for (let i = 0; i < 20; i++) {
+      const { conn } = await ControlConnection.open(server.port);
+      conn.write('USER anonymous\r\nPASS x\r\nLIST\r\nRETR hello.txt\r\nSTOR half');
+      conn.socket.resetAndDestroy();
+    }
+    assert.equal((await other.send('NOOP')).code, 200);
+    other.close();
+  });
+});
+
+describe('staying inside the root', () => {
+  it('keeps CWD .. at the root', async () => {
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('CWD ..', 250);
+    assert.match((await conn.expect('PWD', 257)).text, /^"\/" /);
+    await conn.expect('CDUP', 250);
+    assert.match((await conn.expect('PWD', 257)).text, /^"\/" /);
+    conn.close();
+  });
+
+  it('refuses paths that climb out with 550', async () => {
+    const conn = await ControlConnection.login(server.port);
+    for (const p of ['../outside.txt', '/../outside.txt', '/../../etc/passwd', '..\\outside.txt', 'sub/../../outside.txt', '../root/../outside.txt']) {
+      const { final } = await conn.receive(`RETR ${p}`);
+      assert.equal(final.code, 550, p);
+      assert.equal((await conn.send(`SIZE ${p}`)).code, 550, p);
+    }
+    conn.close();
+  });
+
+  it('resolves .. inside the root normally', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const { data, final } = await conn.receive('RETR sub/../hello.txt');
+    assert.equal(final.code, 226);
+    assert.equal(data.toString(), 'hello\n');
+    conn.close();
+  });
+});
+
+describe('information commands', () => {
+  it('lists extensions in FEAT, generated from the command table', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const feat = await conn.expect('FEAT', 211);
+    const features = feat.lines.slice(1, -1).map((l) => l.trim());
+    for (const f of ['EPSV', 'EPRT', 'MDTM', 'SIZE', 'REST STREAM', 'UTF8', 'TVFS']) assert.ok(features.includes(f), f);
+    assert.ok(features.some((f) => f.startsWith('MLST type*;size*;modify*;')));
+    for (const line of feat.lines.slice(1, -1)) assert.match(line, /^ \S/);
+    conn.close();
+  });
+
+  it('answers SYST, NOOP, OPTS UTF8 ON, MODE, STRU and TYPE', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.equal((await conn.expect('SYST', 215)).text, 'UNIX Type: L8');
+    await conn.expect('NOOP', 200);
+    await conn.expect('OPTS UTF8 ON', 200);
+    await conn.expect('MODE S', 200);
+    await conn.expect('MODE B', 504);
+    await conn.expect('STRU F', 200);
+    await conn.expect('STRU R', 504);
+    await conn.expect('TYPE I', 200);
+    await conn.expect('TYPE A', 200);
+    await conn.expect('TYPE E', 504);
+    conn.close();
+  });
+
+  it('gives HELP for all verbs and for one', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const help = await conn.expect('HELP', 214);
+    assert.ok(help.lines.some((l) => /\bRETR\b/.test(l)));
+    assert.match((await conn.expect('HELP RETR', 214)).text, /RETR <file>/);
+    conn.close();
+  });
+
+  it('reports SIZE and MDTM of a file, and refuses SIZE of a directory', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.equal((await conn.expect('SIZE hello.txt', 213)).text, '6');
+    assert.match((await conn.expect('MDTM hello.txt', 213)).text, /^\d{14}$/);
+    await conn.expect('SIZE sub', 550);
+    await conn.expect('SIZE missing', 550);
+    conn.close();
+  });
+
+  it('describes one entry with MLST on the control connection', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const reply = await conn.expect('MLST hello.txt', 250);
+    assert.equal(reply.lines.length, 3);
+    assert.match(reply.lines[1]!, /^ type=file;size=6;modify=\d{14};perm=[a-z]+;unique=[0-9a-fg]+;unix\.mode=0\d{3}; \/hello\.txt$/);
+    conn.close();
+  });
+
+  it('chooses MLST facts with OPTS MLST', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.equal((await conn.expect('OPTS MLST size;type;', 200)).text, 'MLST OPTS type;size;');
+    assert.match((await conn.expect('MLST hello.txt', 250)).lines[1]!, /^ type=file;size=6; \/hello\.txt$/);
+    conn.close();
+  });
+
+  it('shows status with STAT and a listing with STAT PATH', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.match((await conn.expect('STAT', 211)).text, /Logged in as anonymous/);
+    const listing = await conn.expect('STAT sub', 213);
+    assert.ok(listing.lines.some((l) => / inner\.txt$/.test(l)));
+    conn.close();
+  });
+});
+
+describe('listings', () => {
+  it('sends LIST in ls -l form, ignoring -la', async () => {
+    const conn = await ControlConnection.login(server.port);
+    for (const cmd of ['LIST', 'LIST -la', 'LIST -la /']) {
+      const { preliminary, data, final } = await conn.receive(cmd);
+      assert.equal(preliminary.code, 150);
+      assert.equal(final.code, 226);
+      const lines = data.toString().split('\r\n').filter(Boolean);
+      assert.ok(lines.some((l) => /^-rw-r--r-- .* 6 \w{3} [ \d]\d [\d:]{5} hello\.txt$/.test(l)), lines.join('\n'));
+      assert.ok(lines.some((l) => /^d.* sub$/.test(l)));
+    }
+    conn.close();
+  });
+
+  it('lists one file with LIST FILE', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const { data } = await conn.receive('LIST sub/inner.txt');
+    assert.match(data.toString(), / sub\/inner\.txt\r\n$/);
+    conn.close();
+  });
+
+  it('sends bare names with NLST', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const { data, final } = await conn.receive('NLST');
+    assert.equal(final.code, 226);
+    assert.deepEqual(data.toString().split('\r\n').filter(Boolean).sort(), ['hello.txt', 'sub']);
+    conn.close();
+  });
+
+  it('sends MLSD with a cdir line and facts per entry', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const { data, final } = await conn.receive('MLSD');
+    assert.equal(final.code, 226);
+    const lines = data.toString().split('\r\n').filter(Boolean);
+    assert.match(lines[0]!, /^type=cdir;.* \.$/);
+    assert.ok(lines.some((l) => /^type=dir;modify=\d{14};perm=[a-z]+;unique=[^;]+;unix\.mode=0755; sub$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^type=file;size=6;.* hello\.txt$/.test(l)));
+    conn.close();
+  });
+
+  it('refuses MLSD of a file and LIST of a missing directory with 550 and no data connection', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.equal((await conn.receive('MLSD hello.txt')).final.code, 550);
+    assert.equal((await conn.receive('LIST missing')).final.code, 550);
+    assert.equal((await conn.send('NOOP')).code, 200);
+    conn.close();
+  });
+});
+
+describe('files and transfers', () => {
+  it('stores, retrieves, renames and deletes a file', async () => {
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('TYPE I', 200);
+    const payload = Buffer.from('binary\0data\r\n\xff', 'latin1');
+    assert.equal((await conn.sendData('STOR t1.bin', payload)).final.code, 226);
+    assert.deepEqual(fs.readFileSync(path.join(root, 't1.bin')), payload);
+    assert.deepEqual((await conn.receive('RETR t1.bin')).data, payload);
+    await conn.expect('RNFR t1.bin', 350);
+    await conn.expect('RNTO t2.bin', 250);
+    assert.ok(fs.existsSync(path.join(root, 't2.bin')));
+    await conn.expect('DELE t2.bin', 250);
+    assert.ok(!fs.existsSync(path.join(root, 't2.bin')));
+    await conn.expect('DELE t2.bin', 550);
+    conn.close();
+  });
+
+  it('requires RNFR right before RNTO', async () => {
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('RNTO x', 503);
+    await conn.expect('RNFR hello.txt', 350);
+    await conn.expect('NOOP', 200);
+    await conn.expect('RNTO x', 503);
+    await conn.expect('RNFR missing', 550);
+    conn.close();
+  });
+
+  it('makes, enters and removes directories, quoting the path in 257', async () => {
+    const conn = await ControlConnection.login(server.port);
+    assert.equal((await conn.expect('MKD new "dir"', 257)).text, '"/new ""dir""" created');
+    await conn.expect('MKD new "dir"', 550);
+    await conn.expect('CWD new "dir"', 250);
+    assert.equal((await conn.expect('PWD', 257)).text, '"/new ""dir""" is the current directory');
+    await conn.expect('CDUP', 250);
+    await conn.expect('RMD new "dir"', 250);
+    await conn.expect('CWD hello.txt', 550);
+    conn.close();
+  });
+
+  it('resumes a download with REST', async () => {
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('TYPE I', 200);
+    await conn.expect('REST 2', 350);
+    assert.equal((await conn.receive('RETR hello.txt')).data.toString(), 'llo\n');
+    conn.close();
+  });
+
+  it('answers 425 for a transfer without PASV or PORT', async () => {
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('RETR hello.txt', 425);
+    conn.close();
+  });
+
+  it('transfers over PASV as well as EPSV', async () => {
+    const conn = await ControlConnection.login(server.port);
+    const reply = await conn.expect('PASV', 227);
+    const nums = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(reply.text)!.slice(1).map(Number);
+    assert.deepEqual(nums.slice(0, 4), [127, 0, 0, 1]);
+    const net = await import('node:net');
+    const data = net.connect({ host: '127.0.0.1', port: nums[4]! * 256 + nums[5]! });
+    const chunks: Buffer[] = [];
+    data.on('data', (c: Buffer) => chunks.push(c));
+    const closed = new Promise((r) => data.on('close', r));
+    await conn.expect('RETR hello.txt', 150);
+    await closed;
+    assert.equal((await conn.read()).code, 226);
+    assert.equal(Buffer.concat(chunks).toString(), 'hello\n');
+    conn.close();
+  });
+});
+
+describe('many sessions', () => {
+  it('serves 300 sessions at once, each with its own state', async () => {
+    const count = 300;
+    const conns = await Promise.all(Array.from({ length: count }, () => ControlConnection.login(server.port)));
+    await Promise.all(conns.map((c, i) => (i % 2 === 0 ? c.expect('CWD sub', 250) : c.expect('NOOP', 200))));
+    const pwds = await Promise.all(conns.map((c) => c.expect('PWD', 257)));
+    pwds.forEach((reply, i) => assert.match(reply.text, i % 2 === 0 ? /^"\/sub"/ : /^"\/"/));
+    const listings = await Promise.all(conns.slice(0, 100).map((c) => c.receive('NLST')));
+    listings.forEach((l, i) => {
+      const names = l.data.toString().split('\r\n').filter(Boolean).sort();
+      assert.deepEqual(names, i % 2 === 0 ? ['inner.txt'] : ['hello.txt', 'sub']);
+    });
+    conns.forEach((c) => c.close());
+  });
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { candidateName, freeName } from '../../src/client/freeName.js';
+import { megabytes } from '../../src/client/repl/messages.js';
+import { splitFlags, splitWords } from '../../src/client/repl/parseLine.js';
+import { parseFtpUrl, parseHostPort } from '../../src/client/target.js';
+
+describe('free names', () => {
+  it('follow the original program: base_N.ext', () => {
+    assert.equal(candidateName('report.pdf', 1), 'report_1.pdf');
+    assert.equal(candidateName('notes', 2), 'notes_2');
+    assert.equal(candidateName('.bashrc', 1), '.bashrc_1');
+    assert.equal(candidateName('a.tar.gz', 1), 'a.tar_1.gz');
+  });
+
+  it('skip every taken name', async () => {
+    const taken = new Set(['a.bin', 'a_1.bin', 'a_2.bin']);
+    assert.equal(await freeName('a.bin', (n) => taken.has(n)), 'a_3.bin');
+    assert.equal(await freeName('b.bin', (n) => taken.has(n)), 'b.bin');
+  });
+});
+
+describe('shell lines', () => {
+  it('split on spaces and keep quoted words whole', () => {
+    assert.deepEqual(splitWords('upload "my file.txt"  other'), ['upload', 'my file.txt', 'other']);
+    assert.deepEqual(splitWords("rm 'it''s'"), ['rm', 'its']);
+    assert.deepEqual(splitWords('rm ""'), ['rm', '']);
+    assert.equal(splitWords('rm "open'), null);
+  });
+
+  it('take leading flags and stop at --', () => {
+    assert.deepEqual(splitFlags(['-f', 'a.bin']), { flags: new Set(['f']), args: ['a.bin'] });
+    assert.deepEqual(splitFlags(['--', '-f']), { flags: new Set(), args: ['-f'] });
+  });
+});
+
+describe('targets', () => {
+  it('default to localhost:9999', () => {
+    assert.deepEqual(parseHostPort(undefined), { host: 'localhost', port: 9999 });
+    assert.deepEqual(parseHostPort('example.test'), { host: 'example.test', port: 9999 });
+    assert.deepEqual(parseHostPort('[::1]:2121'), { host: '::1', port: 2121 });
+    assert.deepEqual(parseHostPort('::1'), { host: '::1', port: 9999 });
+    assert.equal(parseHostPort('host:99999'), null);
+  });
+
+  it('read ftp URLs with credentials and a path', () => {
+    assert.deepEqual(parseFtpUrl('ftp://bob:s%40cret@127.0.0.1:2121/dir/a%20b.txt'), {
+      address: { host: '127.0.0.1', port: 2121 },
+      user: 'bob',
+      password: 's@cret',
+      path: 'dir/a b.txt',
+    });
+    assert.equal(parseFtpUrl('http://x/'), null);
+  });
+
+  it('print sizes in MB with two decimals', () => {
+    assert.equal(megabytes(5242880), '5.00');
+    assert.equal(megabytes(1536 * 1024), '1.50');
+  });
+});
