@@ -2,37 +2,24 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, FileType } from 'basic-ftp';
-import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { useServer } from '../helpers/fixture.js';
+import { MiB, randomFile, sha256File } from '../helpers/files.js';
 
-let server: RunningServer;
-let root: string;
-let work: string;
-
-before(async () => {
-  root = tempDir();
-  work = tempDir();
-  server = await startServer(root);
-});
-
-after(async () => {
-  await server.stop();
-  removeDir(root);
-  removeDir(work);
-});
-
-async function connected(): Promise<Client> {
-  const client = new Client(30_000);
-  await client.access({ host: server.host, port: server.port });
-  return client;
-}
 
 describe('basic-ftp', () => {
+  const f = useServer();
+
+  async function connected(): Promise<Client> {
+    const client = new Client(30_000);
+    await client.access({ host: f.server.host, port: f.server.port });
+    return client;
+  }
+
   it('uploads and downloads a 50 MiB random file intact', async () => {
-    const source = path.join(work, 'up.bin');
-    const target = path.join(work, 'down.bin');
+    const source = path.join(f.work, 'up.bin');
+    const target = path.join(f.work, 'down.bin');
     const sum = randomFile(source, 50 * MiB);
     const client = await connected();
     try {
@@ -42,15 +29,15 @@ describe('basic-ftp', () => {
     } finally {
       client.close();
     }
-    assert.equal(await sha256File(path.join(root, 'big.bin')), sum);
+    assert.equal(await sha256File(path.join(f.root, 'big.bin')), sum);
     assert.equal(await sha256File(target), sum);
   });
 
   it('parses our MLSD listing, names with spaces and non-ASCII included', async () => {
-    fs.mkdirSync(path.join(root, 'mixed'));
-    fs.writeFileSync(path.join(root, 'mixed', 'with space.txt'), '123');
-    fs.writeFileSync(path.join(root, 'mixed', 'größe-ñ-日本.txt'), '12');
-    fs.mkdirSync(path.join(root, 'mixed', 'child'));
+    fs.mkdirSync(path.join(f.root, 'mixed'));
+    fs.writeFileSync(path.join(f.root, 'mixed', 'with space.txt'), '123');
+    fs.writeFileSync(path.join(f.root, 'mixed', 'größe-ñ-日本.txt'), '12');
+    fs.mkdirSync(path.join(f.root, 'mixed', 'child'));
     const client = await connected();
     try {
       const entries = (await client.list('mixed')).map((e) => [e.name, e.type, e.size]).sort();
@@ -82,12 +69,12 @@ describe('basic-ftp', () => {
     try {
       await client.ensureDir('/deep/er/still');
       assert.equal(await client.pwd(), '/deep/er/still');
-      await client.uploadFrom(path.join(work, 'up.bin'), 'x.bin');
+      await client.uploadFrom(path.join(f.work, 'up.bin'), 'x.bin');
       await client.rename('x.bin', '/deep/y.bin');
-      assert.ok(fs.existsSync(path.join(root, 'deep', 'y.bin')));
+      assert.ok(fs.existsSync(path.join(f.root, 'deep', 'y.bin')));
       await client.remove('/deep/y.bin');
       await client.removeDir('/deep');
-      assert.ok(!fs.existsSync(path.join(root, 'deep')));
+      assert.ok(!fs.existsSync(path.join(f.root, 'deep')));
     } finally {
       client.close();
     }

@@ -2,34 +2,21 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
+import { describe, it } from 'node:test';
+import { MiB, randomFile, sha256File } from '../helpers/files.js';
 import { CLIENT_SCRIPTS } from '../helpers/paths.js';
+import { useServer } from '../helpers/fixture.js';
 import { run } from '../helpers/processes.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
 
-let server: RunningServer;
-let root: string;
-let work: string;
-
-before(async () => {
-  root = tempDir();
-  work = tempDir();
-  server = await startServer(root);
-});
-
-after(async () => {
-  await server.stop();
-  removeDir(root);
-  removeDir(work);
-});
 
 describe('Python ftplib', () => {
+  const f = useServer();
+
   it('runs a whole session and moves a 50 MiB random file both ways intact', async () => {
-    const source = path.join(work, 'up.bin');
-    const target = path.join(work, 'down.bin');
+    const source = path.join(f.work, 'up.bin');
+    const target = path.join(f.work, 'down.bin');
     const sum = randomFile(source, 50 * MiB);
-    const result = await run('python3', [path.join(CLIENT_SCRIPTS, 'ftplib_session.py'), server.host, String(server.port), source, target]);
+    const result = await run('python3', [path.join(CLIENT_SCRIPTS, 'ftplib_session.py'), f.server.host, String(f.server.port), source, target]);
     assert.equal(result.code, 0, result.stderr);
     const seen = JSON.parse(result.stdout);
     assert.match(seen.welcome, /^220 /);
@@ -48,6 +35,6 @@ describe('Python ftplib', () => {
     assert.match(seen.rmd, /^250 /);
     assert.match(seen.quit, /^221 /);
     assert.equal(await sha256File(target), sum);
-    assert.deepEqual(fs.readdirSync(root), []);
+    assert.deepEqual(fs.readdirSync(f.root), []);
   });
 });
