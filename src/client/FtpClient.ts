@@ -37,6 +37,21 @@ export class ClientError extends Error {
 
 /** Control-connection replies and connects give up after this long. */
 const TIMEOUT_MS = 30_000;
+/** Local file streams with 1 MiB buffers move data several times faster than Node's 64/16 KiB defaults. */
+const LOCAL_CHUNK_BYTES = 1024 * 1024;
+
+/** Resolves once a file stream has opened its file, so a local error is known before any FTP command is sent. */
+function openLocal<T extends fs.ReadStream | fs.WriteStream>(make: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const stream = make();
+    const events: NodeJS.EventEmitter = stream;
+    events.once('open', () => {
+      events.off('error', reject);
+      resolve(stream);
+    });
+    events.once('error', reject);
+  });
+}
 
 export class FtpClient {
   private constructor(
@@ -109,15 +124,20 @@ export class FtpClient {
    * interrupted upload. Returns the bytes sent.
    */
   async upload(localPath: string, remotePath: string, resumeAt = 0): Promise<number> {
-    await this.call(() =>
-      resumeAt > 0 ? this.client.appendFrom(localPath, remotePath, { localStart: resumeAt }) : this.client.uploadFrom(localPath, remotePath),
-    );
+    await this.call(async () => {
+      const source = await openLocal(() => fs.createReadStream(localPath, { start: resumeAt, highWaterMark: LOCAL_CHUNK_BYTES }));
+      return resumeAt > 0 ? this.client.appendFrom(source, remotePath) : this.client.uploadFrom(source, remotePath);
+    });
     return fs.statSync(localPath).size - resumeAt;
   }
 
   /** Downloads into `localPath`, from `startAt` on (REST) when resuming. Returns the bytes received. */
   async download(remotePath: string, localPath: string, startAt = 0): Promise<number> {
-    await this.call(() => this.client.downloadTo(localPath, remotePath, startAt));
+    await this.call(async () => {
+      const flags = startAt > 0 ? 'r+' : 'w';
+      const target = await openLocal(() => fs.createWriteStream(localPath, { flags, start: startAt, highWaterMark: LOCAL_CHUNK_BYTES }));
+      return this.client.downloadTo(target, remotePath, startAt);
+    });
     return fs.statSync(localPath).size - startAt;
   }
 

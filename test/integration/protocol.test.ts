@@ -358,3 +358,23 @@ describe('many sessions', () => {
     conns.forEach((c) => c.close());
   });
 });
+
+describe('hostile input', () => {
+  it('answers random bytes with error replies and keeps serving everyone', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const watcher = await ControlConnection.login(server.port);
+    for (let round = 0; round < 20; round++) {
+      const { conn } = await ControlConnection.open(server.port);
+      const garbage = randomBytes(4096);
+      conn.write(Buffer.concat([Buffer.from('USER anonymous\r\nPASS x\r\n'), garbage, Buffer.from('\r\nNOOP\r\n')]));
+      // Whatever the garbage was, the session answers and is still there for NOOP.
+      let reply;
+      do reply = await conn.read();
+      while (!/NOOP ok/.test(reply.text) && !conn.closed);
+      assert.equal(reply.code, 200);
+      conn.close();
+    }
+    assert.equal((await watcher.send('NOOP')).code, 200);
+    watcher.close();
+  });
+});
