@@ -22,9 +22,11 @@ export function prettyLine(jsonLine: string): string {
   const event = JSON.parse(jsonLine) as Record<string, unknown>;
   const time = new Date(event.time as number).toISOString().slice(11, 19);
   const level = pino.levels.labels[event.level as number] ?? 'info';
+  const msg = String(event.msg ?? '');
   const fields = Object.entries(event)
-    .filter(([key]) => !HIDDEN_KEYS.has(key))
+    // A value the message already says ("serving /srv at ftp://...") is not repeated after it.
+    .filter(([key, value]) => !HIDDEN_KEYS.has(key) && !(typeof value === 'string' && value !== '' && msg.includes(value)))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const prefix = level === 'info' ? time : `${time} ${level.toUpperCase()}`;
-  return [prefix, event.msg, ...fields].join(' ') + '\n';
+  return [prefix, msg, ...fields].join(' ') + '\n';
 }
