@@ -55,6 +55,18 @@ export class LineReader {
     return decodeLine(Buffer.concat(this.pending, this.pendingBytes), false);
   }
 
+  /**
+   * Takes a pending "ABOR\r" whose LF has not come. Python's ftplib.abort()
+   * sends the line with MSG_OOB, which makes its last byte TCP urgent data;
+   * on Linux that byte never reaches a normal read, so the LF never arrives.
+   */
+  takePendingAbort(): boolean {
+    if (this.pendingBytes < 5 || this.pendingBytes > 64) return false;
+    if (!/^[^A-Za-z]*ABOR\r$/i.test(this.peekPartial())) return false;
+    this.reset();
+    return true;
+  }
+
   /** Drops everything buffered: after AUTH TLS, plaintext that came early must not run. */
   clear(): void {
     this.reset();

@@ -7,7 +7,10 @@ export interface CommandLine {
   readonly arg: string;
 }
 
-export function parseCommand(line: string): CommandLine {
+export function parseCommand(raw: string): CommandLine {
+  // Bytes before the verb are leftovers of Telnet sequences whose urgent IAC was lost
+  // (a lone DM, 0xF2, decodes as U+FFFD): not part of the command.
+  const line = raw.replace(/^[^\x21-\x7e]+/, '');
   const space = line.indexOf(' ');
   if (space === -1) return { verb: line.toUpperCase(), arg: '' };
   return { verb: line.slice(0, space).toUpperCase(), arg: line.slice(space + 1) };

@@ -10,6 +10,7 @@ import type { Permission } from '../auth/permissions.js';
 import { FtpError, badSequence, permissionDenied } from '../errors.js';
 import { isWellFormedVerb, parseCommand } from '../protocol/commandLine.js';
 import { unmapIPv4 } from '../protocol/dataAddress.js';
+import { DEFAULT_HASH, type HashAlgorithm } from '../protocol/hashes.js';
 import { LineReader } from '../protocol/LineReader.js';
 import { MLST_FACTS, type MlstFact } from '../protocol/listing.js';
 import { Reply, formatReply } from '../protocol/replies.js';
@@ -64,6 +65,10 @@ export class Session {
   /** RNFR's path for the next RNTO; any other command resets it. */
   renameFrom: string | null = null;
   mlstFacts: Set<MlstFact> = new Set(MLST_FACTS);
+  /** The algorithm HASH uses, chosen with OPTS HASH. */
+  hashAlgorithm: HashAlgorithm = DEFAULT_HASH;
+  /** Bytes the next HASH covers (RANG, inclusive); any other command resets it. */
+  hashRange: { start: number; end: number } | null = null;
   /** After "EPSV ALL" only EPSV may set up data connections (RFC 2428 4). */
   epsvAll = false;
   activeTransfer: ActiveTransfer | null = null;
@@ -171,6 +176,7 @@ export class Session {
       if (event.kind === 'overlong') this.enqueue(null);
       else if (event.line.trim() !== '') this.enqueue(event.line);
     }
+    if (this.reader.takePendingAbort()) this.enqueue('ABOR');
   }
 
   private enqueue(line: string | null): void {
@@ -221,8 +227,9 @@ export class Session {
     } catch (err) {
       this.replyError(err);
     } finally {
-      // RFC 959 4.1.3: RNFR applies to the very next command only.
+      // RFC 959 4.1.3: RNFR applies to the very next command only; so does RANG here.
       if (verb !== 'RNFR') this.renameFrom = null;
+      if (verb !== 'RANG') this.hashRange = null;
       // RFC 3659 5 wants REST right before the transfer, but ftplib, curl and lftp put
       // PASV/EPSV (or TYPE) in between, so like vsftpd the offset waits for the next transfer.
       if (spec?.opensData) this.restOffset = 0;

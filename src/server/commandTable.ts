@@ -3,14 +3,17 @@
  * login, whether it takes an argument, whether it opens a data connection,
  * and its help text. FEAT and HELP are generated from these rows.
  */
+import { formatHashFeature } from '../protocol/hashes.js';
 import { formatMlstFeature } from '../protocol/listing.js';
 import * as access from './commands/access.js';
 import * as connection from './commands/connection.js';
 import * as files from './commands/files.js';
+import * as hashes from './commands/hashes.js';
 import * as info from './commands/info.js';
 import * as listings from './commands/listings.js';
 import * as navigation from './commands/navigation.js';
 import * as parameters from './commands/parameters.js';
+import * as site from './commands/site.js';
 import * as transfers from './commands/transfers.js';
 import type { Session } from './Session.js';
 
@@ -56,6 +59,7 @@ const rows: Record<string, Row> = {
   TYPE: { ...loggedIn, handler: parameters.TYPE, arg: 'required', help: 'TYPE A|I: ASCII or binary transfers' },
   MODE: { ...loggedIn, handler: parameters.MODE, arg: 'required', help: 'MODE S: stream mode (the only one)' },
   STRU: { ...loggedIn, handler: parameters.STRU, arg: 'required', help: 'STRU F: file structure (the only one)' },
+  ALLO: { ...loggedIn, handler: parameters.ALLO, arg: 'optional', help: 'ALLO [size]: accepted, nothing to reserve' },
   REST: { ...loggedIn, handler: parameters.REST, arg: 'required', help: 'REST <offset>: start the next RETR or STOR there', feature: 'REST STREAM' },
   PASV: { ...loggedIn, handler: connection.PASV, arg: 'none', help: 'PASV: passive data connection (IPv4)' },
   EPSV: { ...loggedIn, handler: connection.EPSV, arg: 'optional', help: 'EPSV [1|2|ALL]: extended passive mode (RFC 2428)', feature: 'EPSV' },
@@ -65,6 +69,8 @@ const rows: Record<string, Row> = {
   // Transfers
   RETR: { ...loggedIn, handler: transfers.RETR, arg: 'required', opensData: true, help: 'RETR <file>: download a file' },
   STOR: { ...loggedIn, handler: transfers.STOR, arg: 'required', opensData: true, help: 'STOR <file>: upload a file' },
+  APPE: { ...loggedIn, handler: transfers.APPE, arg: 'required', opensData: true, help: 'APPE <file>: append to a file' },
+  STOU: { ...loggedIn, handler: transfers.STOU, arg: 'optional', opensData: true, help: 'STOU [name]: upload under a name not yet taken' },
   ABOR: { ...loggedIn, handler: transfers.ABOR, arg: 'none', duringTransfer: true, help: 'ABOR: abort the running transfer' },
 
   // Listings
@@ -89,6 +95,24 @@ const rows: Record<string, Row> = {
   RNTO: { ...loggedIn, handler: files.RNTO, arg: 'required', help: 'RNTO <path>: name to rename to' },
   SIZE: { ...loggedIn, handler: files.SIZE, arg: 'required', help: 'SIZE <file>: size in bytes (RFC 3659)', feature: 'SIZE' },
   MDTM: { ...loggedIn, handler: files.MDTM, arg: 'required', help: 'MDTM <file>: modification time (RFC 3659)', feature: 'MDTM' },
+  MFMT: { ...loggedIn, handler: files.MFMT, arg: 'required', help: 'MFMT <YYYYMMDDHHMMSS> <file>: set the modification time', feature: 'MFMT' },
+  SITE: { ...loggedIn, handler: site.SITE, arg: 'required', help: 'SITE <command>: SITE HELP lists them' },
+
+  // Hashes
+  HASH: {
+    ...loggedIn,
+    handler: hashes.HASH,
+    arg: 'required',
+    help: 'HASH <file>: hash with the algorithm OPTS HASH chose (draft-bryan-ftpext-hash)',
+    feature: (session) => formatHashFeature(session.hashAlgorithm),
+  },
+  // RANG here limits only the next HASH, so FEAT does not claim "RANG STREAM" (ranged RETR).
+  RANG: { ...loggedIn, handler: hashes.RANG, arg: 'required', help: 'RANG <start> <end>: byte range of the next HASH' },
+  XCRC: { ...loggedIn, handler: hashes.XCRC, arg: 'required', help: 'XCRC <file> [start [end]]: CRC-32 of a file' },
+  XMD5: { ...loggedIn, handler: hashes.XMD5, arg: 'required', help: 'XMD5 <file> [start [end]]: MD5 of a file' },
+  XSHA1: { ...loggedIn, handler: hashes.XSHA1, arg: 'required', help: 'XSHA1 <file> [start [end]]: SHA-1 of a file' },
+  XSHA256: { ...loggedIn, handler: hashes.XSHA256, arg: 'required', help: 'XSHA256 <file> [start [end]]: SHA-256 of a file' },
+  XSHA512: { ...loggedIn, handler: hashes.XSHA512, arg: 'required', help: 'XSHA512 <file> [start [end]]: SHA-512 of a file' },
 
   // Information
   SYST: { ...open, handler: info.SYST, arg: 'none', help: 'SYST: system type' },

@@ -90,8 +90,8 @@ export class LocalStorage implements Storage {
     const existing = await fs.stat(target).catch(() => null);
     if (existing?.isDirectory()) throw isADirectory(vpath);
     try {
-      if (mode.kind !== 'replace') return await this.openInPlace(vpath, target, mode);
-      return await this.openReplacement(vpath, target, existing);
+      if (mode.kind === 'append' || mode.kind === 'at') return await this.openInPlace(vpath, target, mode);
+      return await this.openReplacement(vpath, target, existing, mode.kind === 'create');
     } catch (err) {
       throw fromSystemError(err, vpath);
     }
@@ -210,7 +210,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  private async openInPlace(vpath: string, target: string, mode: Exclude<WriteMode, { kind: 'replace' }>): Promise<Upload> {
+  private async openInPlace(vpath: string, target: string, mode: Extract<WriteMode, { kind: 'append' | 'at' }>): Promise<Upload> {
     const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_NOFOLLOW | (mode.kind === 'append' ? fsc.O_APPEND : 0);
     const handle = await fs.open(target, flags, 0o666);
     // REST n + STOR: the file becomes its first n bytes followed by what the client sends.
@@ -230,7 +230,8 @@ export class LocalStorage implements Storage {
     };
   }
 
-  private async openReplacement(vpath: string, target: string, existing: Stats | null): Promise<Upload> {
+  /** Writes a hidden temporary beside the target; commit renames it over the target, or links it only if the name is free. */
+  private async openReplacement(vpath: string, target: string, existing: Stats | null, exclusive: boolean): Promise<Upload> {
     const temp = path.join(path.dirname(target), `.sockftp-${randomBytes(8).toString('hex')}.tmp`);
     const handle = await fs.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o666);
     // Replacing a file keeps its permissions, as an in-place overwrite would.
@@ -242,7 +243,12 @@ export class LocalStorage implements Storage {
       commit: async () => {
         try {
           await settle(stream, vpath);
-          await fs.rename(temp, target);
+          if (!exclusive) await fs.rename(temp, target);
+          else {
+            // link(2) fails with EEXIST where rename(2) would replace: a name taken meanwhile stays untouched.
+            await fs.link(temp, target);
+            await discard();
+          }
         } catch (err) {
           await discard();
           throw fromSystemError(err, vpath);

@@ -63,6 +63,7 @@ export class MemoryStorage implements Storage {
       stream,
       commit: async () => {
         await finished;
+        if (mode.kind === 'create' && parent.entries.has(name)) throw alreadyExists(vpath);
         const old = existing?.kind === 'file' ? existing.data : Buffer.alloc(0);
         const head = mode.kind === 'append' ? old : mode.kind === 'at' ? old.subarray(0, mode.offset) : Buffer.alloc(0);
         parent.entries.set(name, { kind: 'file', data: Buffer.concat([head, ...chunks]), mtime: new Date(), mode: 0o644, id: this.nextId++ });

@@ -29,7 +29,16 @@ export interface StorageCapabilities {
   readonly chmod: boolean;
 }
 
-export type WriteMode = { readonly kind: 'replace' } | { readonly kind: 'append' } | { readonly kind: 'at'; readonly offset: number };
+/**
+ * How an upload meets an existing file: `replace` it when complete, `create`
+ * only if the name is still free when complete (STOU), `append` to it, or
+ * write `at` an offset, keeping what comes before (REST + STOR).
+ */
+export type WriteMode =
+  | { readonly kind: 'replace' }
+  | { readonly kind: 'create' }
+  | { readonly kind: 'append' }
+  | { readonly kind: 'at'; readonly offset: number };
 
 /**
  * An upload in progress. The caller writes into `stream` and then calls

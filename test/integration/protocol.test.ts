@@ -78,7 +78,7 @@ describe('bad input', () => {
   it('answers unknown verbs with 502 and garbage with 500', async () => {
     const conn = await ControlConnection.login(server.port);
     assert.equal((await conn.send('XYZW')).code, 502);
-    assert.equal((await conn.send('SITE')).code, 502);
+    assert.equal((await conn.send('SITE')).code, 501);
     assert.equal((await conn.send('!!!! what')).code, 500);
     assert.equal((await conn.send('TOOLONGVERB x')).code, 500);
     conn.close();
@@ -104,7 +104,7 @@ describe('bad input', () => {
     const conn = await ControlConnection.login(server.port);
     conn.write(Buffer.concat([Buffer.from([0xff, 0xf4, 0xff, 0xf2]), Buffer.from('NOOP\r\n')]));
     assert.equal((await conn.read()).code, 200);
-    assert.equal((await conn.send('SIZE hel\0lo.txt')).code, 501);
+    assert.equal((await conn.send('MDTM hel\0lo.txt')).code, 501);
     conn.close();
   });
 
@@ -142,13 +142,14 @@ describe('staying inside the root', () => {
     for (const p of ['../outside.txt', '/../outside.txt', '/../../etc/passwd', '..\\outside.txt', 'sub/../../outside.txt', '../root/../outside.txt']) {
       const { final } = await conn.receive(`RETR ${p}`);
       assert.equal(final.code, 550, p);
-      assert.equal((await conn.send(`SIZE ${p}`)).code, 550, p);
+      assert.equal((await conn.send(`MDTM ${p}`)).code, 550, p);
     }
     conn.close();
   });
 
   it('resolves .. inside the root normally', async () => {
     const conn = await ControlConnection.login(server.port);
+    await conn.expect('TYPE I', 200);
     const { data, final } = await conn.receive('RETR sub/../hello.txt');
     assert.equal(final.code, 226);
     assert.equal(data.toString(), 'hello\n');
@@ -192,6 +193,7 @@ describe('information commands', () => {
 
   it('reports SIZE and MDTM of a file, and refuses SIZE of a directory', async () => {
     const conn = await ControlConnection.login(server.port);
+    await conn.expect('TYPE I', 200);
     assert.equal((await conn.expect('SIZE hello.txt', 213)).text, '6');
     assert.match((await conn.expect('MDTM hello.txt', 213)).text, /^\d{14}$/);
     await conn.expect('SIZE sub', 550);
@@ -327,6 +329,7 @@ describe('files and transfers', () => {
 
   it('transfers over PASV as well as EPSV', async () => {
     const conn = await ControlConnection.login(server.port);
+    await conn.expect('TYPE I', 200);
     const reply = await conn.expect('PASV', 227);
     const nums = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(reply.text)!.slice(1).map(Number);
     assert.deepEqual(nums.slice(0, 4), [127, 0, 0, 1]);

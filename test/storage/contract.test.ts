@@ -79,6 +79,18 @@ for (const [name, make] of backends) {
       assert.deepEqual(await names(s, '/'), ['keep.txt']);
     });
 
+    it('creates a file only while its name is free', async () => {
+      const s = await make();
+      await write(s, '/u', 'first', { kind: 'create' });
+      const late = await s.openWrite('/v', { kind: 'create' });
+      await write(s, '/v', 'taken meanwhile');
+      await pipeline(Readable.from([Buffer.from('second')]), late.stream);
+      await assert.rejects(late.commit(), failsWith('FTP_ERR_EXISTS'));
+      assert.equal(await read(s, '/u'), 'first');
+      assert.equal(await read(s, '/v'), 'taken meanwhile');
+      assert.deepEqual(await names(s, '/'), ['u', 'v']);
+    });
+
     it('lists a directory', async () => {
       const s = await make();
       await s.mkdir('/d');

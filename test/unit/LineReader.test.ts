@@ -66,3 +66,21 @@ describe('LineReader', () => {
     assert.deepEqual(lines(r.push(Buffer.from('NOOP\r\n'))), ['NOOP']);
   });
 });
+
+describe('LineReader.takePendingAbort', () => {
+  it('takes an ABOR whose LF was sent as urgent data and never arrives', () => {
+    const r = new LineReader();
+    r.push(Buffer.concat([Buffer.from([0xff, 0xf4, 0xff, 0xf2]), Buffer.from('ABOR\r')]));
+    assert.equal(r.takePendingAbort(), true);
+    assert.deepEqual(lines(r.push(Buffer.from('PWD\r\n'))), ['PWD']);
+  });
+
+  it('leaves anything else pending', () => {
+    const r = new LineReader();
+    r.push(Buffer.from('ABORT\r'));
+    assert.equal(r.takePendingAbort(), false);
+    r.clear();
+    r.push(Buffer.from('ABOR'));
+    assert.equal(r.takePendingAbort(), false);
+  });
+});

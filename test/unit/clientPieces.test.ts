@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { candidateName, freeName } from '../../src/client/freeName.js';
+import { candidateName, freeName } from '../../src/protocol/freeName.js';
 import { megabytes } from '../../src/client/repl/messages.js';
 import { splitFlags, splitWords } from '../../src/client/repl/parseLine.js';
 import { parseFtpUrl, parseHostPort } from '../../src/client/target.js';

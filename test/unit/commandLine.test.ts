@@ -33,3 +33,10 @@ describe('splitListArgs', () => {
     assert.deepEqual(splitListArgs('-rf.txt'), { options: '', path: '-rf.txt' });
   });
 });
+
+describe('parseCommand and Telnet leftovers', () => {
+  it('drops bytes before the verb that a lost urgent IAC left behind', () => {
+    assert.deepEqual(parseCommand('\ufffdABOR'), { verb: 'ABOR', arg: '' });
+    assert.deepEqual(parseCommand('\x00 NOOP'), { verb: 'NOOP', arg: '' });
+  });
+});

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClientError, type FtpClient } from '../FtpClient.js';
-import { freeName } from '../freeName.js';
+import { freeName } from '../../protocol/freeName.js';
 import type { Lang, Messages } from './messages.js';
 
 export interface ShellContext {

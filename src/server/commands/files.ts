@@ -1,7 +1,8 @@
 /** Actions on single files and directories: DELE, MKD, RMD, RNFR/RNTO, SIZE, MDTM. */
-import { FtpError } from '../../errors.js';
-import { formatFtpTime } from '../../protocol/listing.js';
+import { FtpError, badArgument, notSupported } from '../../errors.js';
+import { formatFtpTime, parseFtpTime } from '../../protocol/listing.js';
 import { Reply, quotePath } from '../../protocol/replies.js';
+import { exists } from '../../storage/exists.js';
 import type { Session } from '../Session.js';
 
 export async function DELE(s: Session, arg: string): Promise<void> {
@@ -42,6 +43,12 @@ export async function RNTO(s: Session, arg: string): Promise<void> {
 }
 
 export async function SIZE(s: Session, arg: string): Promise<void> {
+  // In ASCII mode the size on the wire differs from the size on disk; counting it means
+  // reading the whole file, so SIZE is refused there, as vsftpd and pyftpdlib do.
+  if (s.transferType === 'A') {
+    s.reply(Reply.FileUnavailable, 'SIZE not allowed in ASCII mode; send TYPE I first');
+    return;
+  }
   const path = s.resolvePath(arg);
   s.requirePermission('read', path);
   const info = await s.storage.stat(path);
@@ -50,8 +57,31 @@ export async function SIZE(s: Session, arg: string): Promise<void> {
 }
 
 export async function MDTM(s: Session, arg: string): Promise<void> {
+  // "MDTM YYYYMMDDHHMMSS path" sets the time, as vsftpd and some clients use it;
+  // only when no file is named by the whole argument.
+  const set = /^(\d{14}(?:\.\d{1,3})?) (.+)$/.exec(arg);
+  if (set && !(await exists(s.storage, s.resolvePath(arg)))) return setModifiedTime(s, set[1]!, set[2]!);
   const path = s.resolvePath(arg);
   s.requirePermission('read', path);
   const info = await s.storage.stat(path);
   s.reply(Reply.FileStatus, formatFtpTime(info.mtime));
 }
+
+/** MFMT YYYYMMDDHHMMSS path (draft-somers-ftp-mfxx): sets the modification time. */
+export async function MFMT(s: Session, arg: string): Promise<void> {
+  const m = /^(\S+) (.+)$/.exec(arg);
+  if (!m) throw badArgument('MFMT needs a time and a path');
+  await setModifiedTime(s, m[1]!, m[2]!);
+}
+
+async function setModifiedTime(s: Session, timeText: string, pathArg: string): Promise<void> {
+  const time = parseFtpTime(timeText);
+  if (!time) throw badArgument(`${timeText} is not a time of the form YYYYMMDDHHMMSS`);
+  const path = s.resolvePath(pathArg);
+  s.requirePermission('write', path);
+  const storage = s.storage;
+  if (!storage.setModifiedTime) throw notSupported('This storage cannot set modification times');
+  await storage.setModifiedTime(path, time);
+  s.reply(Reply.FileStatus, `Modify=${formatFtpTime(time)}; ${pathArg}`);
+}
+

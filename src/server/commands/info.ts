@@ -1,4 +1,5 @@
 /** Information about the server and the session: SYST, FEAT, OPTS, HELP, NOOP, STAT. */
+import { parseHashAlgorithm } from '../../protocol/hashes.js';
 import { MLST_FACTS, formatListLine, type MlstFact } from '../../protocol/listing.js';
 import { Reply } from '../../protocol/replies.js';
 import type { CommandTable } from '../commandTable.js';
@@ -29,6 +30,17 @@ export function OPTS(s: Session, arg: string): void {
       const wanted = (rest.join(' ') || '').toLowerCase().split(';').filter((f) => f !== '');
       s.mlstFacts = new Set(MLST_FACTS.filter((fact) => wanted.includes(fact)) as MlstFact[]);
       s.reply(Reply.Ok, `MLST OPTS ${[...s.mlstFacts].map((f) => `${f};`).join('')}`);
+      return;
+    }
+    case 'HASH': {
+      // draft-bryan-ftpext-hash 3.2: without a name, report the current algorithm.
+      const algorithm = rest.length === 0 ? s.hashAlgorithm : parseHashAlgorithm(rest.join(' '));
+      if (!algorithm) {
+        s.reply(Reply.SyntaxErrorInArguments, 'Unknown algorithm, current selection not changed');
+        return;
+      }
+      s.hashAlgorithm = algorithm;
+      s.reply(Reply.Ok, algorithm);
       return;
     }
     default:

@@ -6,6 +6,7 @@ import { FtpError } from '../../errors.js';
 import { splitListArgs } from '../../protocol/commandLine.js';
 import { formatListLine, formatMlsxLine, isListableName } from '../../protocol/listing.js';
 import { Reply } from '../../protocol/replies.js';
+import { parentOf } from '../../protocol/virtualPath.js';
 import type { FileInfo } from '../../storage/Storage.js';
 import type { Session } from '../Session.js';
 import { runTransfer } from '../transfer.js';
@@ -30,8 +31,11 @@ export async function MLSD(s: Session, arg: string): Promise<void> {
   if (dir.type !== 'dir') throw new FtpError('FTP_ERR_NOT_DIR', `${path}: Not a directory`);
   const perms = s.account!.permissions;
   const facts = s.mlstFacts;
+  const parent = path === '/' ? null : await s.storage.stat(parentOf(path));
   async function* lines(): AsyncIterable<string> {
+    // RFC 3659 7.5.1: the listed directory is "cdir", its parent "pdir" (none above the root).
     yield formatMlsxLine({ ...dir, name: '.' }, facts, mlsxPerm('dir', perms), 'cdir');
+    if (parent) yield formatMlsxLine({ ...parent, name: '..' }, facts, mlsxPerm('dir', perms), 'pdir');
     for await (const info of s.storage.list(path)) {
       if (isListableName(info.name)) yield formatMlsxLine(info, facts, mlsxPerm(info.type, perms));
     }

@@ -31,3 +31,8 @@ export function REST(s: Session, arg: string): void {
   s.restOffset = Number(text);
   s.reply(Reply.PendingFurtherInfo, `Restarting at ${s.restOffset}; send RETR or STOR to continue`);
 }
+
+/** ALLO (RFC 959 4.1.3): nothing to reserve on a file system that grows files on demand. */
+export function ALLO(s: Session): void {
+  s.reply(Reply.Superfluous, 'ALLO not needed');
+}

@@ -1,7 +1,12 @@
-/** File transfers over the data connection: RETR, STOR, and ABOR to stop them. */
+/** File transfers over the data connection: RETR, STOR, APPE, STOU, and ABOR to stop them. */
+import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isADirectory } from '../../errors.js';
+import { CrlfToLf, LfToCrlf } from '../../protocol/ascii.js';
+import { freeName } from '../../protocol/freeName.js';
 import { Reply } from '../../protocol/replies.js';
+import { baseName, joinVirtual, parentOf } from '../../protocol/virtualPath.js';
+import { exists } from '../../storage/exists.js';
 import type { WriteMode } from '../../storage/Storage.js';
 import type { Session } from '../Session.js';
 import { runTransfer } from '../transfer.js';
@@ -18,7 +23,7 @@ export async function RETR(s: Session, arg: string): Promise<void> {
     path,
     direction: 'download',
     opening: `Opening ${modeName(s)} mode data connection for ${path} (${Math.max(0, info.size - offset)} bytes)`,
-    run: (socket, signal) => pipeline(source, socket, { signal }),
+    run: (socket, signal) => pipe(source, asciiStage(s, 'out'), socket, signal),
     abort: async () => {
       source.destroy();
     },
@@ -29,7 +34,25 @@ export async function STOR(s: Session, arg: string): Promise<void> {
   const path = s.resolvePath(arg);
   s.requirePermission('write', path);
   const mode: WriteMode = s.restOffset > 0 ? { kind: 'at', offset: s.restOffset } : { kind: 'replace' };
-  await receive(s, path, mode);
+  await receive(s, path, mode, `Opening ${modeName(s)} mode data connection for ${path}`);
+}
+
+export async function APPE(s: Session, arg: string): Promise<void> {
+  const path = s.resolvePath(arg);
+  s.requirePermission('write', path);
+  await receive(s, path, { kind: 'append' }, `Opening ${modeName(s)} mode data connection to append to ${path}`);
+}
+
+/**
+ * STOU stores under a name no file has yet: the argument (or "stou") when it
+ * is free, else name_1, name_2... RFC 1123 4.1.2.9: the 150 reply says "FILE: name".
+ */
+export async function STOU(s: Session, arg: string): Promise<void> {
+  const wanted = s.resolvePath(arg.trim() === '' ? 'stou' : arg);
+  const dir = parentOf(wanted);
+  s.requirePermission('write', wanted);
+  const name = await freeName(baseName(wanted), (candidate) => exists(s.storage, joinVirtual(dir, candidate)));
+  await receive(s, joinVirtual(dir, name), { kind: 'create' }, `FILE: ${name}`);
 }
 
 export async function ABOR(s: Session): Promise<void> {
@@ -44,16 +67,26 @@ export async function ABOR(s: Session): Promise<void> {
   s.reply(Reply.TransferComplete, 'ABOR successful');
 }
 
-async function receive(s: Session, path: string, mode: WriteMode): Promise<void> {
+async function receive(s: Session, path: string, mode: WriteMode, opening: string): Promise<void> {
   const upload = await s.storage.openWrite(path, mode);
   await runTransfer(s, {
     path,
     direction: 'upload',
-    opening: `Opening ${modeName(s)} mode data connection for ${path}`,
-    run: (socket, signal) => pipeline(socket, upload.stream, { signal }),
+    opening,
+    run: (socket, signal) => pipe(socket, asciiStage(s, 'in'), upload.stream, signal),
     commit: () => upload.commit(),
     abort: () => upload.abort(),
   });
+}
+
+/** TYPE A converts line ends (LF on disk, CRLF on the wire); TYPE I passes bytes as they are. */
+function asciiStage(s: Session, direction: 'in' | 'out'): Transform | null {
+  if (s.transferType !== 'A') return null;
+  return direction === 'out' ? new LfToCrlf() : new CrlfToLf();
+}
+
+function pipe(from: Readable, through: Transform | null, to: Writable, signal: AbortSignal): Promise<void> {
+  return through ? pipeline(from, through, to, { signal }) : pipeline(from, to, { signal });
 }
 
 function modeName(s: Session): string {
