@@ -5,6 +5,7 @@ import { CliError } from './CliError.js';
 import { DEFAULTS } from '../server/ServerConfig.js';
 import { connect } from './connect.js';
 import { serve } from './serve.js';
+import { userAdd } from './user.js';
 
 const program = new Command('sockftp')
   .description('An FTP server and client for the terminal')
@@ -20,9 +21,18 @@ program
   .option('--pasv-ports <low-high>', 'passive data ports (default: any free port)')
   .option('--pasv-address <addr>', 'address advertised in PASV replies (NAT, containers)')
   .addOption(new Option('--anonymous <policy>', 'anonymous access: off, read or write (default: write on loopback, read otherwise)'))
+  .option('--users <file>', 'accounts file written by `sockftp user add`; re-read on SIGHUP')
+  .option('--tls-cert <file>', 'PEM certificate: enables AUTH TLS (explicit FTPS)')
+  .option('--tls-key <file>', 'PEM private key of --tls-cert')
+  .option('--implicit-tls-port <n>', 'also listen for implicit FTPS on this port')
+  .option('--tls-required', 'refuse USER/PASS before AUTH TLS, and unprotected data from non-loopback clients')
+  .option('--no-tls-session-reuse', 'let PROT P data connections start a new TLS session (for clients that cannot resume)')
   .option('--max-clients <n>', 'most sessions at once', String(DEFAULTS.maxClients))
   .option('--max-per-ip <n>', 'most sessions from one address', String(DEFAULTS.maxPerIp))
-  .option('--idle-timeout <seconds>', 'close sessions idle this long', String(DEFAULTS.idleTimeoutMs / 1000))
+  .option('--idle-timeout <seconds>', 'close sessions that finish no command for this long', String(DEFAULTS.idleTimeoutMs / 1000))
+  .option('--login-timeout <seconds>', 'close sessions not logged in after this long', String(DEFAULTS.loginTimeoutMs / 1000))
+  .option('--max-login-failures <n>', 'failed logins from one address (within 10 minutes) before it is banned', String(DEFAULTS.loginGuard.maxFailures))
+  .option('--login-ban <seconds>', 'how long such an address is refused', String(DEFAULTS.loginGuard.banMs / 1000))
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
   .option('--log-format <format>', 'pretty or json', 'pretty')
   .action(serve);
@@ -34,6 +44,17 @@ program
   .option('--user <name>', 'log in as this user (password from SOCKFTP_PASSWORD or a prompt); default anonymous')
   .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
   .action(connect);
+
+program
+  .command('user')
+  .description('manage the accounts of a --users file')
+  .command('add')
+  .description('add or update an account; the password comes from SOCKFTP_PASSWORD or a prompt')
+  .argument('<name>', 'user name')
+  .requiredOption('--users <file>', 'the accounts file (created if missing)')
+  .option('--home <dir>', "the account's root directory (default: the served root)")
+  .option('--perms <level>', 'r (read only) or rw (everything)', 'rw')
+  .action(userAdd);
 
 async function main(): Promise<void> {
   try {

@@ -4,8 +4,10 @@ import * as path from 'node:path';
 import type { Level } from 'pino';
 import { defaultAnonymousPolicy, parseAnonymousPolicy } from '../auth/anonymousPolicy.js';
 import { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
+import { UsersFileError } from '../auth/UsersFile.js';
 import { FtpServer } from '../server/FtpServer.js';
-import { DEFAULTS, type ServerConfig } from '../server/ServerConfig.js';
+import { DEFAULTS, type ServerConfig, type TlsConfig } from '../server/ServerConfig.js';
+import { checkTlsConfig } from '../server/tls.js';
 import { CliError } from './CliError.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseInteger, parsePortRange } from './parse.js';
@@ -16,9 +18,18 @@ export interface ServeOptions {
   pasvPorts?: string;
   pasvAddress?: string;
   anonymous?: string;
-  maxClients?: string;
-  maxPerIp?: string;
-  idleTimeout?: string;
+  users?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  implicitTlsPort?: string;
+  tlsRequired?: boolean;
+  tlsSessionReuse: boolean;
+  maxClients: string;
+  maxPerIp: string;
+  idleTimeout: string;
+  loginTimeout: string;
+  maxLoginFailures: string;
+  loginBan: string;
   logLevel: string;
   logFormat: string;
 }
@@ -28,6 +39,7 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
   if (!fs.statSync(rootPath, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`ROOT ${rootPath} is not a directory`);
   const anonymous = o.anonymous === undefined ? defaultAnonymousPolicy(o.host) : parseAnonymousPolicy(o.anonymous);
   if (anonymous === null) throw new CliError(`--anonymous must be off, read or write, not "${o.anonymous}"`);
+  const seconds = (text: string, flag: string) => parseInteger(text, flag, 1, 86_400) * 1000;
   return {
     root: rootPath,
     host: o.host,
@@ -35,12 +47,48 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
     pasvPorts: o.pasvPorts === undefined ? null : parsePortRange(o.pasvPorts, '--pasv-ports'),
     pasvAddress: o.pasvAddress ?? null,
     anonymous,
-    maxClients: o.maxClients === undefined ? DEFAULTS.maxClients : parseInteger(o.maxClients, '--max-clients', 1, 1_000_000),
-    maxPerIp: o.maxPerIp === undefined ? DEFAULTS.maxPerIp : parseInteger(o.maxPerIp, '--max-per-ip', 1, 1_000_000),
-    idleTimeoutMs: o.idleTimeout === undefined ? DEFAULTS.idleTimeoutMs : parseInteger(o.idleTimeout, '--idle-timeout', 1, 86_400) * 1000,
+    usersFile: o.users === undefined ? null : path.resolve(o.users),
+    tls: buildTlsConfig(o),
+    maxClients: parseInteger(o.maxClients, '--max-clients', 1, 1_000_000),
+    maxPerIp: parseInteger(o.maxPerIp, '--max-per-ip', 1, 1_000_000),
+    idleTimeoutMs: seconds(o.idleTimeout, '--idle-timeout'),
+    loginTimeoutMs: seconds(o.loginTimeout, '--login-timeout'),
     dataConnectTimeoutMs: DEFAULTS.dataConnectTimeoutMs,
     maxLineBytes: DEFAULTS.maxLineBytes,
+    loginGuard: {
+      ...DEFAULTS.loginGuard,
+      maxFailures: parseInteger(o.maxLoginFailures, '--max-login-failures', 1, 1_000_000),
+      banMs: seconds(o.loginBan, '--login-ban'),
+    },
   };
+}
+
+function buildTlsConfig(o: ServeOptions): TlsConfig | null {
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
+  if (o.tlsCert === undefined || o.tlsKey === undefined) {
+    if (o.implicitTlsPort !== undefined || o.tlsRequired) throw new CliError('--implicit-tls-port and --tls-required need --tls-cert and --tls-key');
+    return null;
+  }
+  const read = (file: string, flag: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  };
+  const config: TlsConfig = {
+    cert: read(o.tlsCert, '--tls-cert'),
+    key: read(o.tlsKey, '--tls-key'),
+    required: Boolean(o.tlsRequired),
+    sessionReuse: o.tlsSessionReuse,
+    implicitPort: o.implicitTlsPort === undefined ? null : parseInteger(o.implicitTlsPort, '--implicit-tls-port', 0, 65535),
+  };
+  try {
+    checkTlsConfig(config);
+  } catch (err) {
+    throw new CliError(`--tls-cert/--tls-key: ${(err as Error).message}`);
+  }
+  return config;
 }
 
 export async function serve(root: string | undefined, o: ServeOptions): Promise<void> {
@@ -48,14 +96,30 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new CliError('--log-format must be pretty or json');
   const config = buildServerConfig(root, o);
   const log = createLogger(o.logLevel as Level, o.logFormat as LogFormat);
-  const server = new FtpServer(config, new LoginAuthenticator(config.root, config.anonymous), log);
+  let authenticator: LoginAuthenticator;
+  try {
+    authenticator = await LoginAuthenticator.create(config.root, config.anonymous, config.usersFile);
+  } catch (err) {
+    throw new CliError(err instanceof UsersFileError ? err.message : `--users: ${(err as Error).message}`);
+  }
+  const server = new FtpServer(config, authenticator, log);
   try {
     await server.listen();
   } catch (err) {
-    throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    throw new CliError(`cannot listen on ${config.host}: ${(err as Error).message}`);
   }
-  log.info({ url: server.url, root: config.root, anonymous: config.anonymous }, `serving ${config.root} at ${server.url}`);
+  const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
+  log.info(
+    { url: server.url, implicitUrl: server.implicitUrl ?? undefined, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
+    `serving ${config.root} at ${where}`,
+  );
 
+  process.on('SIGHUP', () => {
+    server.reloadUsers().then(
+      () => log.info({ accounts: authenticator.accountCount }, 'users file re-read'),
+      (err: Error) => log.error({ err: err.message }, 'users file not re-read; the previous accounts stay'),
+    );
+  });
   let stopping = false;
   const stop = (signal: string) => {
     // A second signal means "now".

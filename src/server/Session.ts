@@ -4,8 +4,10 @@
  * writer. Commands themselves live in commands/, one small handler each.
  */
 import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Account, Authenticator } from '../auth/Account.js';
+import type { LoginGuard } from '../auth/LoginGuard.js';
 import type { Permission } from '../auth/permissions.js';
 import { FtpError, badSequence, permissionDenied } from '../errors.js';
 import { isWellFormedVerb, parseCommand } from '../protocol/commandLine.js';
@@ -20,13 +22,15 @@ import type { CommandTable } from './commandTable.js';
 import type { DataChannel } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
 import type { ServerConfig } from './ServerConfig.js';
+import { acceptTls, sessionSecureContext } from './tls.js';
 
 /** What the server shares with every session. */
 export interface SessionContext {
   readonly config: ServerConfig;
   readonly authenticator: Authenticator;
   readonly commands: CommandTable;
-  log: Logger;
+  readonly log: Logger;
+  readonly loginGuard: LoginGuard;
   /** Opens the storage an account sees as "/". */
   openStorage(account: Account): Promise<Storage>;
 }
@@ -72,6 +76,10 @@ export class Session {
   /** After "EPSV ALL" only EPSV may set up data connections (RFC 2428 4). */
   epsvAll = false;
   activeTransfer: ActiveTransfer | null = null;
+  /** PROT P (RFC 4217 9): data connections are TLS too. */
+  protectData = false;
+  /** PBSZ came after AUTH, as RFC 4217 8 wants before PROT. */
+  pbszDone = false;
 
   private storageHandle: Storage | null = null;
   private dataChannel: DataChannel | null = null;
@@ -79,9 +87,15 @@ export class Session {
   private readonly queue: Array<string | null> = [];
   private processing = false;
   private closed = false;
+  /** Between AUTH TLS and the end of the handshake, nothing the client sends may run. */
+  private holdInput = false;
+  /** This session's TLS context once the control connection is TLS (see tls.ts for why per session). */
+  private secureContext: tls.SecureContext | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private loginTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly socket: net.Socket,
+    private socket: net.Socket,
     readonly context: SessionContext,
   ) {
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '');
@@ -101,24 +115,79 @@ export class Session {
     return this.storageHandle;
   }
 
-  /** Resolves once the connection has closed. */
-  start(): Promise<void> {
-    this.socket.setNoDelay(true);
-    this.socket.setTimeout(this.config.idleTimeoutMs);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('timeout', () => this.onIdle());
-    this.socket.on('error', (err) => this.log.debug({ err: err.message }, 'control connection error'));
-    const closed = new Promise<void>((resolve) => this.socket.once('close', () => {
-      this.onClose();
-      resolve();
-    }));
+  /** Whether the control connection is TLS (after AUTH TLS, or implicit FTPS). */
+  get secure(): boolean {
+    return this.secureContext !== null;
+  }
+
+  /**
+   * Greets and serves the connection; resolves once it has closed. With
+   * `implicitTls` the connection is TLS from its first byte (implicit FTPS).
+   */
+  async start(implicitTls = false): Promise<void> {
+    const raw = this.socket;
+    raw.setNoDelay(true);
+    const closed = new Promise<void>((resolve) =>
+      raw.once('close', () => {
+        this.onClose();
+        resolve();
+      }),
+    );
+    raw.on('error', (err) => this.log.debug({ err: err.message }, 'control connection error'));
+    this.loginTimer = setTimeout(() => this.closeWith(Reply.ServiceUnavailable, 'Login timeout: closing control connection'), this.config.loginTimeoutMs);
+    this.touch();
+    if (implicitTls) {
+      try {
+        await this.startTls();
+      } catch (err) {
+        this.log.info({ err: (err as Error).message }, 'implicit TLS handshake failed');
+        raw.destroy();
+        return closed;
+      }
+    } else this.listen();
     this.reply(Reply.ServiceReady, 'sockftp ready');
     return closed;
+  }
+
+  /**
+   * AUTH TLS: the 234 reply goes out in plaintext, then the handshake; nothing
+   * received in between is kept (pure-ftpd CVE-2011-1575 ran such commands).
+   */
+  async upgradeToTls(): Promise<void> {
+    const raw = this.socket;
+    await new Promise<void>((resolve) => raw.write(formatReply(Reply.SecurityExchangeOk, 'AUTH TLS successful'), () => resolve()));
+    this.queue.length = 0;
+    this.reader.clear();
+    raw.removeAllListeners('data');
+    try {
+      await this.startTls();
+    } catch (err) {
+      this.log.info({ err: (err as Error).message }, 'TLS handshake failed');
+      raw.destroy();
+    }
+  }
+
+  /** Wraps a data connection in TLS with this session's context and checks it resumed the control session. */
+  async secureDataSocket(socket: net.Socket): Promise<net.Socket> {
+    const context = this.secureContext;
+    if (!context) throw new FtpError('FTP_ERR_BAD_SEQUENCE', 'PROT P needs a TLS control connection');
+    const secure = await acceptTls(socket, context, this.config.dataConnectTimeoutMs);
+    if (this.config.tls?.sessionReuse && !secure.isSessionReused()) {
+      secure.destroy();
+      this.log.warn('data connection did not resume the control TLS session; refused');
+      throw new FtpError('FTP_ERR_DATA_CONNECTION', "TLS session of the data connection must resume the control connection's session");
+    }
+    return secure;
   }
 
   reply(code: number, text: string | readonly string[]): void {
     if (this.closed || !this.socket.writable) return;
     this.socket.write(formatReply(code, text));
+  }
+
+  /** Waits, without blocking other sessions; used to slow down password guessing. */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   replyError(err: unknown): void {
@@ -145,6 +214,8 @@ export class Session {
   }
 
   login(account: Account, storage: Storage): void {
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
     this.account = account;
     this.storageHandle = storage;
     this.pendingUser = null;
@@ -171,10 +242,30 @@ export class Session {
     return channel;
   }
 
+  private async startTls(): Promise<void> {
+    const context = sessionSecureContext(this.config.tls!);
+    const secure = await acceptTls(this.socket, context, this.config.loginTimeoutMs);
+    secure.on('error', (err) => this.log.debug({ err: err.message }, 'control connection TLS error'));
+    this.secureContext = context;
+    this.socket = secure;
+    this.holdInput = false;
+    this.listen();
+  }
+
+  private listen(): void {
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
   private onData(chunk: Buffer): void {
+    if (this.holdInput) return;
     for (const event of this.reader.push(chunk)) {
       if (event.kind === 'overlong') this.enqueue(null);
       else if (event.line.trim() !== '') this.enqueue(event.line);
+      // Lines after AUTH in the same read are dropped with whatever else comes before TLS.
+      if (this.holdInput) {
+        this.reader.clear();
+        return;
+      }
     }
     if (this.reader.takePendingAbort()) this.enqueue('ABOR');
   }
@@ -190,6 +281,7 @@ export class Session {
       }
     }
     this.queue.push(line);
+    if (line !== null && parseCommand(line).verb === 'AUTH') this.holdInput = true;
     if (this.queue.length >= MAX_QUEUED_COMMANDS) this.socket.pause();
     if (!this.processing) void this.drain();
   }
@@ -233,17 +325,32 @@ export class Session {
       // RFC 3659 5 wants REST right before the transfer, but ftplib, curl and lftp put
       // PASV/EPSV (or TYPE) in between, so like vsftpd the offset waits for the next transfer.
       if (spec?.opensData) this.restOffset = 0;
-      this.socket.setTimeout(this.config.idleTimeoutMs);
+      if (verb === 'AUTH' && !this.secure) this.holdInput = false;
+      this.touch();
     }
   }
 
+  /**
+   * Restarts the idle timer. Only finished commands count, not bytes: a client
+   * trickling one byte a second (slowloris) is still idle.
+   */
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
+  }
+
   private onIdle(): void {
-    if (this.activeTransfer) return;
+    if (this.activeTransfer) {
+      this.touch();
+      return;
+    }
     this.log.info('idle timeout');
     this.closeWith(Reply.ServiceUnavailable, 'Timeout: closing control connection');
   }
 
   private onClose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.loginTimer) clearTimeout(this.loginTimer);
     this.closed = true;
     this.queue.length = 0;
     this.activeTransfer?.abort();

@@ -13,6 +13,7 @@ import * as info from './commands/info.js';
 import * as listings from './commands/listings.js';
 import * as navigation from './commands/navigation.js';
 import * as parameters from './commands/parameters.js';
+import * as security from './commands/security.js';
 import * as site from './commands/site.js';
 import * as transfers from './commands/transfers.js';
 import type { Session } from './Session.js';
@@ -30,7 +31,7 @@ export interface CommandSpec {
   readonly duringTransfer?: boolean;
   readonly help: string;
   /** The line this verb adds to FEAT (RFC 2389), if any; it may depend on session state. */
-  readonly feature?: string | ((session: Session) => string);
+  readonly feature?: string | ((session: Session) => string | null);
 }
 
 export type CommandTable = ReadonlyMap<string, CommandSpec>;
@@ -45,6 +46,12 @@ const rows: Record<string, Row> = {
   USER: { ...open, handler: access.USER, arg: 'required', help: 'USER <name>: start a login' },
   PASS: { ...open, handler: access.PASS, arg: 'optional', help: 'PASS <password>: finish a login' },
   QUIT: { ...open, handler: access.QUIT, arg: 'none', help: 'QUIT: close the connection' },
+
+  // TLS (RFC 4217); FEAT shows them only when TLS is configured
+  AUTH: { ...open, handler: security.AUTH, arg: 'required', help: 'AUTH TLS: switch the control connection to TLS', feature: tlsFeature('AUTH TLS') },
+  PBSZ: { ...open, handler: security.PBSZ, arg: 'required', help: 'PBSZ 0: protection buffer size (always 0 for TLS)', feature: tlsFeature('PBSZ') },
+  PROT: { ...open, handler: security.PROT, arg: 'required', help: 'PROT P|C: TLS on data connections, or not', feature: tlsFeature('PROT') },
+  CCC: { ...open, handler: security.CCC, arg: 'none', help: 'CCC: refused; the control connection stays TLS' },
 
   // Navigation
   PWD: { ...loggedIn, handler: navigation.PWD, arg: 'none', help: 'PWD: print the working directory' },
@@ -122,5 +129,9 @@ const rows: Record<string, Row> = {
   NOOP: { ...open, handler: info.NOOP, arg: 'none', help: 'NOOP: do nothing' },
   STAT: { ...loggedIn, handler: info.STAT, arg: 'optional', duringTransfer: true, help: 'STAT [path]: session status, or a listing on the control connection' },
 };
+
+function tlsFeature(line: string): (session: Session) => string | null {
+  return (session) => (session.config.tls ? line : null);
+}
 
 export const commandTable: CommandTable = new Map(Object.entries(rows).map(([verb, row]) => [verb, { verb, ...row }]));

@@ -5,6 +5,7 @@
  */
 import type * as net from 'node:net';
 import { isFtpError } from '../errors.js';
+import { isLoopbackHost } from '../protocol/hosts.js';
 import { Reply } from '../protocol/replies.js';
 import type { ActiveTransfer, Session } from './Session.js';
 
@@ -28,6 +29,13 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.reply(Reply.CantOpenDataConnection, 'Use PORT, PASV or EPSV first');
     return;
   }
+  // --tls-required: data from a client across the network must be encrypted too (loopback is exempt).
+  if (session.config.tls?.required && !session.protectData && !isLoopbackHost(session.remoteAddress)) {
+    channel.close();
+    await spec.abort();
+    session.reply(Reply.DataProtectionRefused, 'Data connections must be protected: send PROT P');
+    return;
+  }
   const controller = new AbortController();
   let settle!: () => void;
   let socket: net.Socket | null = null;
@@ -44,6 +52,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
   try {
     session.reply(Reply.FileStatusOk, spec.opening);
     socket = await channel.connect(session.config.dataConnectTimeoutMs, controller.signal);
+    if (session.protectData) socket = await session.secureDataSocket(socket);
     // A peer that stops reading or sending for this long is gone.
     socket.setTimeout(session.config.idleTimeoutMs, () => socket?.destroy(new Error('data connection timed out')));
     await spec.run(socket, controller.signal);

@@ -69,7 +69,7 @@ describe('sockftp serve', () => {
     try {
       const result = await serve(root, '--port', String(server.port));
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^sockftp: cannot listen on 127\\.0\\.0\\.1:${server.port}: .*EADDRINUSE.*\\n$`));
+      assert.match(result.stderr, new RegExp(`^sockftp: cannot listen on 127\\.0\\.0\\.1: .*EADDRINUSE.*127\\.0\\.0\\.1:${server.port}\\n$`));
     } finally {
       await server.stop();
     }

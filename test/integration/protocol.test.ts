@@ -22,7 +22,8 @@ before(async () => {
   fs.writeFileSync(path.join(root, 'hello.txt'), 'hello\n');
   fs.mkdirSync(path.join(root, 'sub'));
   fs.writeFileSync(path.join(root, 'sub', 'inner.txt'), 'inner');
-  server = await startServer(root);
+  // The many-sessions test opens 300 sessions from one address, above the default --max-per-ip.
+  server = await startServer(root, ['--max-per-ip', '1000']);
 });
 
 after(async () => {

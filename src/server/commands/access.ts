@@ -1,8 +1,9 @@
-/** Login and logout (RFC 959 4.1.1). */
+/** Login and logout (RFC 959 4.1.1), with guessing slowed down and shut out (auth/LoginGuard). */
 import { Reply } from '../../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export function USER(s: Session, arg: string): void {
+  if (refuseWithoutTls(s)) return;
   // A new USER ends any login in progress or done (RFC 959: USER may be sent at any time).
   s.logout();
   s.pendingUser = arg;
@@ -12,6 +13,7 @@ export function USER(s: Session, arg: string): void {
 }
 
 export async function PASS(s: Session, arg: string): Promise<void> {
+  if (refuseWithoutTls(s)) return;
   const user = s.pendingUser;
   if (user === null) {
     s.reply(Reply.BadSequence, s.account ? 'Already logged in' : 'Login with USER first');
@@ -20,8 +22,11 @@ export async function PASS(s: Session, arg: string): Promise<void> {
   s.pendingUser = null;
   const account = await s.context.authenticator.authenticate(user, arg);
   if (!account) {
-    s.log.info({ user }, 'login failed');
-    s.reply(Reply.NotLoggedIn, 'Login incorrect');
+    const { delayMs, banned } = s.context.loginGuard.recordFailure(s.remoteAddress);
+    s.log.info({ user, banned }, 'login failed');
+    await s.pause(delayMs);
+    if (banned) s.closeWith(Reply.ServiceUnavailable, 'Too many failed logins; try again later');
+    else s.reply(Reply.NotLoggedIn, 'Login incorrect');
     return;
   }
   let storage;
@@ -39,4 +44,11 @@ export async function PASS(s: Session, arg: string): Promise<void> {
 
 export function QUIT(s: Session): void {
   s.closeWith(Reply.Closing, 'Goodbye');
+}
+
+/** With --tls-required, no name or password may cross the network in plaintext. */
+function refuseWithoutTls(s: Session): boolean {
+  if (!s.config.tls?.required || s.secure) return false;
+  s.reply(Reply.NotLoggedIn, 'TLS required: send AUTH TLS first');
+  return true;
 }

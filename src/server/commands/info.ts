@@ -83,7 +83,8 @@ export async function STAT(s: Session, arg: string): Promise<void> {
 export function featureLines(s: Session): string[] {
   const lines = new Set<string>();
   for (const spec of s.context.commands.values()) {
-    if (spec.feature !== undefined) lines.add(typeof spec.feature === 'string' ? spec.feature : spec.feature(s));
+    const line = typeof spec.feature === 'function' ? spec.feature(s) : spec.feature;
+    if (line) lines.add(line);
   }
   return [...lines].sort();
 }

@@ -1,0 +1,42 @@
+/**
+ * TLS for control and data connections (RFC 4217). Every session gets its
+ * own SecureContext with its own session-ticket keys: a data connection can
+ * then resume only a TLS session issued on that session's control
+ * connection, which is how "the data connection comes from the same client"
+ * is proved, as vsftpd's require_ssl_reuse does.
+ */
+import { randomBytes } from 'node:crypto';
+import type * as net from 'node:net';
+import * as tls from 'node:tls';
+import { dataConnectionFailed } from '../errors.js';
+import type { TlsConfig } from './ServerConfig.js';
+
+export function sessionSecureContext(config: TlsConfig): tls.SecureContext {
+  return tls.createSecureContext({ cert: config.cert, key: config.key, minVersion: 'TLSv1.2', ticketKeys: randomBytes(48) });
+}
+
+/** Starts TLS as the server on an accepted socket and resolves once the handshake is done. */
+export function acceptTls(socket: net.Socket, context: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+    const finish = (err: Error | null) => {
+      clearTimeout(timer);
+      secure.off('secure', onSecure);
+      secure.off('error', onError);
+      if (err) {
+        secure.destroy();
+        reject(err);
+      } else resolve(secure);
+    };
+    const onSecure = () => finish(null);
+    const onError = (err: Error) => finish(dataConnectionFailed(`TLS handshake failed: ${err.message}`));
+    const timer = setTimeout(() => finish(dataConnectionFailed('TLS handshake timed out')), timeoutMs);
+    secure.once('secure', onSecure);
+    secure.once('error', onError);
+  });
+}
+
+/** Checks a configured certificate and key once at start, so a bad pair is a clear error then, not at the first AUTH. */
+export function checkTlsConfig(config: TlsConfig): void {
+  sessionSecureContext(config);
+}
