@@ -7,6 +7,7 @@ import { passwordFromEnvOrPrompt } from './password.js';
 
 export interface ConnectOptions {
   user?: string;
+  active?: boolean;
   lang: string;
 }
 
@@ -22,6 +23,7 @@ export async function connect(target: string | undefined, o: ConnectOptions): Pr
   const shell = new Shell({
     address,
     credentials,
+    active: o.active === true,
     lang,
     input: process.stdin,
     output: process.stdout,

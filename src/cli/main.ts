@@ -43,6 +43,7 @@ program
   .argument('[target]', 'HOST[:PORT], default localhost:9999')
   .option('--user <name>', 'log in as this user (password from SOCKFTP_PASSWORD or a prompt); default anonymous')
   .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
+  .option('--active', 'active mode: the server connects to us for data (EPRT, or PORT); default passive (EPSV, or PASV)')
   .action(connect);
 
 program

@@ -1,11 +1,13 @@
 /**
  * The client's connection to one FTP server. basic-ftp does the protocol
  * work (replies, passive data connections, listings of every server
- * dialect); this class narrows it to what the shell and the one-shot
- * commands need and turns every failure into a ClientError with one line of text.
+ * dialect), ActiveTransfers the active-mode data connections; this class
+ * narrows them to what the shell and the one-shot commands need and turns
+ * every failure into a ClientError with one line of text.
  */
 import * as fs from 'node:fs';
 import { Client, FTPError, FileType, type FileInfo as BasicFileInfo } from 'basic-ftp';
+import { ActiveTransfers } from './ActiveTransfers.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -15,6 +17,11 @@ export interface ServerAddress {
 export interface Credentials {
   readonly user: string;
   readonly password: string;
+}
+
+export interface ConnectionOptions {
+  /** Active mode: the server connects to us for data (EPRT, or PORT). Passive (EPSV, or PASV) otherwise. */
+  readonly active?: boolean;
 }
 
 export interface RemoteEntry {
@@ -57,9 +64,11 @@ export class FtpClient {
   private constructor(
     private readonly client: Client,
     readonly address: ServerAddress,
+    /** Set in active mode; passive transfers are basic-ftp's own. */
+    private readonly active: ActiveTransfers | null,
   ) {}
 
-  static async connect(address: ServerAddress, credentials: Credentials): Promise<FtpClient> {
+  static async connect(address: ServerAddress, credentials: Credentials, options: ConnectionOptions = {}): Promise<FtpClient> {
     const client = new Client(TIMEOUT_MS);
     try {
       await client.access({ host: address.host, port: address.port, user: credentials.user, password: credentials.password });
@@ -67,7 +76,7 @@ export class FtpClient {
       client.close();
       throw toClientError(err, `cannot connect to ${address.host}:${address.port}`);
     }
-    return new FtpClient(client, address);
+    return new FtpClient(client, address, options.active ? new ActiveTransfers(client) : null);
   }
 
   get closed(): boolean {
@@ -81,7 +90,7 @@ export class FtpClient {
   }
 
   async list(path = ''): Promise<RemoteEntry[]> {
-    const infos = await this.call(() => this.client.list(path));
+    const infos = await this.call(() => (this.active ? this.active.list(path) : this.client.list(path)));
     return infos.map(toRemoteEntry);
   }
 
@@ -126,7 +135,14 @@ export class FtpClient {
   async upload(localPath: string, remotePath: string, resumeAt = 0): Promise<number> {
     await this.call(async () => {
       const source = await openLocal(() => fs.createReadStream(localPath, { start: resumeAt, highWaterMark: LOCAL_CHUNK_BYTES }));
-      return resumeAt > 0 ? this.client.appendFrom(source, remotePath) : this.client.uploadFrom(source, remotePath);
+      try {
+        if (this.active) await this.active.upload(source, remotePath, resumeAt > 0 ? 'APPE' : 'STOR');
+        else if (resumeAt > 0) await this.client.appendFrom(source, remotePath);
+        else await this.client.uploadFrom(source, remotePath);
+      } finally {
+        // A refused upload never reads its source, so nothing else closes the file.
+        source.destroy();
+      }
     });
     return fs.statSync(localPath).size - resumeAt;
   }
@@ -136,7 +152,13 @@ export class FtpClient {
     await this.call(async () => {
       const flags = startAt > 0 ? 'r+' : 'w';
       const target = await openLocal(() => fs.createWriteStream(localPath, { flags, start: startAt, highWaterMark: LOCAL_CHUNK_BYTES }));
-      return this.client.downloadTo(target, remotePath, startAt);
+      try {
+        if (this.active) await this.active.download(target, remotePath, startAt);
+        else await this.client.downloadTo(target, remotePath, startAt);
+      } finally {
+        // A refused download never writes to its target, so nothing else closes the file.
+        target.destroy();
+      }
     });
     return fs.statSync(localPath).size - startAt;
   }

@@ -13,6 +13,8 @@ import { formatHostForUrl } from '../../protocol/hosts.js';
 export interface ShellOptions {
   readonly address: ServerAddress;
   readonly credentials: Credentials;
+  /** Active-mode data connections, also after connme. */
+  readonly active: boolean;
   readonly lang: Lang;
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;
@@ -37,7 +39,7 @@ export class Shell {
         return this.connection;
       },
       connect: async () => {
-        this.connection = await FtpClient.connect(options.address, options.credentials);
+        this.connection = await this.open();
         this.print(msg.newConnection(this.target));
       },
       disconnect: async () => {
@@ -50,6 +52,10 @@ export class Shell {
     };
   }
 
+  private open(): Promise<FtpClient> {
+    return FtpClient.connect(this.options.address, this.options.credentials, { active: this.options.active });
+  }
+
   private get target(): string {
     return `${formatHostForUrl(this.options.address.host)}:${this.options.address.port}`;
   }
@@ -58,7 +64,7 @@ export class Shell {
   async run(): Promise<number> {
     const msg = this.ctx.msg;
     try {
-      this.connection = await FtpClient.connect(this.options.address, this.options.credentials);
+      this.connection = await this.open();
     } catch (err) {
       this.print(msg.error(toClientError(err).message));
       return 1;
