@@ -19,6 +19,7 @@ export type FtpErrorCode =
   | 'FTP_ERR_NOT_SUPPORTED'
   | 'FTP_ERR_DATA_CONNECTION'
   | 'FTP_ERR_ABORTED'
+  | 'FTP_ERR_FILE_CHANGED'
   | 'FTP_ERR_IO';
 
 export class FtpError extends Error {
@@ -46,6 +47,7 @@ export const badSequence = (why: string) => new FtpError('FTP_ERR_BAD_SEQUENCE',
 export const notSupported = (why: string) => new FtpError('FTP_ERR_NOT_SUPPORTED', why);
 export const dataConnectionFailed = (why: string) => new FtpError('FTP_ERR_DATA_CONNECTION', why);
 export const aborted = (why: string) => new FtpError('FTP_ERR_ABORTED', why);
+export const fileChanged = (path: string) => new FtpError('FTP_ERR_FILE_CHANGED', `${path}: file changed during the transfer`);
 
 export function isFtpError(err: unknown, code?: FtpErrorCode): err is FtpError {
   return err instanceof FtpError && (code === undefined || err.code === code);

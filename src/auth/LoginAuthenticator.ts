@@ -27,6 +27,11 @@ export class LoginAuthenticator implements Authenticator {
     return this.users.size;
   }
 
+  /** The home directories of the accounts that have their own. */
+  homes(): string[] {
+    return [...this.users.values()].flatMap((u) => (u.home === null ? [] : [u.home]));
+  }
+
   /** Re-reads the users file; if it is now broken, the accounts in use stay and the error is thrown. */
   async reload(): Promise<void> {
     if (this.usersFile !== null) this.users = await readUsersFile(this.usersFile);

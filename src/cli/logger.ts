@@ -18,14 +18,22 @@ export function createLogger(level: Level, format: LogFormat, out: NodeJS.Writab
   return pino(options, { write: (line: string) => void out.write(prettyLine(line)) });
 }
 
+/**
+ * A path or URL the message already says ("serving /srv at ftp://...") is not
+ * repeated after it. Only such values: a short one, like the command "co",
+ * would match inside any word.
+ */
+function saidInMessage(value: unknown, msg: string): boolean {
+  return typeof value === 'string' && /[/:]/.test(value) && value.length >= 4 && msg.includes(value);
+}
+
 export function prettyLine(jsonLine: string): string {
   const event = JSON.parse(jsonLine) as Record<string, unknown>;
   const time = new Date(event.time as number).toISOString().slice(11, 19);
   const level = pino.levels.labels[event.level as number] ?? 'info';
   const msg = String(event.msg ?? '');
   const fields = Object.entries(event)
-    // A value the message already says ("serving /srv at ftp://...") is not repeated after it.
-    .filter(([key, value]) => !HIDDEN_KEYS.has(key) && !(typeof value === 'string' && value !== '' && msg.includes(value)))
+    .filter(([key, value]) => !HIDDEN_KEYS.has(key) && !saidInMessage(value, msg))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const prefix = level === 'info' ? time : `${time} ${level.toUpperCase()}`;
   return [prefix, msg, ...fields].join(' ') + '\n';

@@ -33,6 +33,8 @@ program
   .option('--login-timeout <seconds>', 'close sessions not logged in after this long', String(DEFAULTS.loginTimeoutMs / 1000))
   .option('--max-login-failures <n>', 'failed logins from one address (within 10 minutes) before it is banned', String(DEFAULTS.loginGuard.maxFailures))
   .option('--login-ban <seconds>', 'how long such an address is refused', String(DEFAULTS.loginGuard.banMs / 1000))
+  .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long running transfers may finish', '30')
+  .option('--xferlog <file>', 'also log every transfer to this file in xferlog format')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
   .option('--log-format <format>', 'pretty or json', 'pretty')
   .action(serve);
@@ -42,8 +44,8 @@ program
   .description('open the interactive client (commands from stdin when it is not a terminal)')
   .argument('[target]', 'HOST[:PORT], default localhost:9999')
   .option('--user <name>', 'log in as this user (password from SOCKFTP_PASSWORD or a prompt); default anonymous')
-  .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
   .option('--active', 'active mode: the server connects to us for data (EPRT, or PORT); default passive (EPSV, or PASV)')
+  .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
   .action(connect);
 
 program

@@ -1,13 +1,15 @@
 /** `sockftp serve [ROOT]`: builds the configuration from flags and runs the server until a signal. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Level } from 'pino';
 import { defaultAnonymousPolicy, parseAnonymousPolicy } from '../auth/anonymousPolicy.js';
 import { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
 import { UsersFileError } from '../auth/UsersFile.js';
 import { FtpServer } from '../server/FtpServer.js';
 import { DEFAULTS, type ServerConfig, type TlsConfig } from '../server/ServerConfig.js';
 import { checkTlsConfig } from '../server/tls.js';
+import { TransferLog } from '../server/TransferLog.js';
+import { removeTemporaries } from '../storage/temporaries.js';
+import type { Level, Logger } from 'pino';
 import { CliError } from './CliError.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseInteger, parsePortRange } from './parse.js';
@@ -30,6 +32,8 @@ export interface ServeOptions {
   loginTimeout: string;
   maxLoginFailures: string;
   loginBan: string;
+  shutdownGrace: string;
+  xferlog?: string;
   logLevel: string;
   logFormat: string;
 }
@@ -102,7 +106,12 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   } catch (err) {
     throw new CliError(err instanceof UsersFileError ? err.message : `--users: ${(err as Error).message}`);
   }
-  const server = new FtpServer(config, authenticator, log);
+  const graceMs = parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000;
+  const transferLog = o.xferlog === undefined ? null : new TransferLog(path.resolve(o.xferlog));
+  await transferLog?.ready().catch((err: Error) => {
+    throw new CliError(`--xferlog ${o.xferlog}: ${err.message}`);
+  });
+  const server = new FtpServer(config, authenticator, log, transferLog);
   try {
     await server.listen();
   } catch (err) {
@@ -114,6 +123,8 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
     `serving ${config.root} at ${where}`,
   );
 
+  void sweepTemporaries(config, authenticator, log);
+  process.on('SIGUSR2', () => log.info(server.stats(), 'stats'));
   process.on('SIGHUP', () => {
     server.reloadUsers().then(
       () => log.info({ accounts: authenticator.accountCount }, 'users file re-read'),
@@ -122,12 +133,30 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   });
   let stopping = false;
   const stop = (signal: string) => {
-    // A second signal means "now".
-    if (stopping) process.exit(0);
+    if (stopping) {
+      // A second signal means "now": what is cut is swept up at the next start.
+      log.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    log.info({ signal, graceSeconds: graceMs / 1000 }, 'shutting down');
+    void server
+      .shutdown(graceMs)
+      .then(() => transferLog?.close())
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Upload temporaries left by a crash are removed from the root and every account's home, after the server is up. */
+async function sweepTemporaries(config: ServerConfig, authenticator: LoginAuthenticator, log: Logger): Promise<void> {
+  const started = Date.now();
+  for (const dir of new Set([config.root, ...authenticator.homes()])) {
+    const { removed, complete } = await removeTemporaries(dir, undefined, started);
+    if (removed > 0 || !complete) log.info({ dir, removed, complete }, 'upload temporaries from an earlier run removed');
+  }
 }

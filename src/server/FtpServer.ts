@@ -3,6 +3,7 @@
  * FTPS on a second port), enforces connection limits and login bans, hands
  * each connection to a Session, and shuts down.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { Account } from '../auth/Account.js';
@@ -15,10 +16,22 @@ import { LocalStorage } from '../storage/LocalStorage.js';
 import type { Storage } from '../storage/Storage.js';
 import { commandTable } from './commandTable.js';
 import type { ServerConfig } from './ServerConfig.js';
+import type { TransferLog } from './TransferLog.js';
 import { Session, type SessionContext } from './Session.js';
 
 /** Linux caps this at net.core.somaxconn; 511 matches nginx and keeps bursts of 200 clients from being dropped. */
 const LISTEN_BACKLOG = 511;
+/** After aborting transfers at the end of the grace period, how long sockets get to close. */
+const FORCED_CLOSE_MS = 5_000;
+
+/** Open file descriptors of this process (Linux /proc); -1 where that is not available. */
+function openDescriptors(): number {
+  try {
+    return fs.readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
 
 export class FtpServer {
   private readonly server: net.Server;
@@ -31,12 +44,14 @@ export class FtpServer {
     readonly config: ServerConfig,
     private readonly authenticator: LoginAuthenticator,
     private readonly log: Logger,
+    transferLog: TransferLog | null = null,
   ) {
     this.context = {
       config,
       authenticator,
       commands: commandTable,
       log,
+      transferLog,
       loginGuard: new LoginGuard(config.loginGuard),
       openStorage: (account: Account): Promise<Storage> => LocalStorage.open(account.home),
     };
@@ -68,13 +83,52 @@ export class FtpServer {
     return this.authenticator.reload();
   }
 
-  /** Stops accepting, tells every session 421 and closes it. */
-  async close(): Promise<void> {
-    const stopped = [this.server, this.implicitServer]
-      .filter((s): s is net.Server => s !== null)
-      .map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const session of this.sessions) session.closeWith(Reply.ServiceUnavailable, 'Server shutting down');
-    await Promise.all(stopped);
+  /**
+   * Graceful shutdown: stop accepting, send idle sessions 421, let running
+   * transfers finish for up to `graceMs`, then abort what is left (an upload
+   * cut here is never committed) and resolve once every session is closed.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    for (const server of [this.server, this.implicitServer]) server?.close();
+    for (const session of this.sessions) session.requestShutdown();
+    if (!(await this.allClosedWithin(graceMs))) {
+      this.log.warn({ sessions: this.sessions.size }, 'grace period over; aborting the transfers still running');
+      await Promise.all([...this.sessions].map((s) => s.forceClose()));
+      await this.allClosedWithin(FORCED_CLOSE_MS);
+    }
+  }
+
+  /** What an operator asks on SIGUSR2: sessions, transfers, open descriptors and memory. */
+  stats(): Record<string, number> {
+    // Under `node --expose-gc` the heap figure is what is really still held, not garbage not yet collected.
+    (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
+    return {
+      sessions: this.sessions.size,
+      transfers: [...this.sessions].filter((s) => s.activeTransfer !== null).length,
+      fds: openDescriptors(),
+      heapUsedMiB: Math.round(memory.heapUsed / 1024 / 102.4) / 10,
+      rssMiB: Math.round(memory.rss / 1024 / 102.4) / 10,
+    };
+  }
+
+  private allClosedWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.sessions.size > 0) return false;
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(true);
+        return true;
+      };
+      // Sessions leave the set as their sockets close; a short poll is simpler than a counter of promises.
+      const poll = setInterval(check, 20);
+      const timer = setTimeout(() => {
+        clearInterval(poll);
+        resolve(this.sessions.size === 0);
+      }, ms);
+      check();
+    });
   }
 
   private accept(socket: net.Socket, implicitTls: boolean): void {

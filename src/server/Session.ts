@@ -23,6 +23,7 @@ import type { DataChannel } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { acceptTls, sessionSecureContext } from './tls.js';
+import type { TransferLog } from './TransferLog.js';
 
 /** What the server shares with every session. */
 export interface SessionContext {
@@ -31,6 +32,8 @@ export interface SessionContext {
   readonly commands: CommandTable;
   readonly log: Logger;
   readonly loginGuard: LoginGuard;
+  /** Where finished transfers are recorded in xferlog form (--xferlog), if anywhere. */
+  readonly transferLog: TransferLog | null;
   /** Opens the storage an account sees as "/". */
   openStorage(account: Account): Promise<Storage>;
 }
@@ -127,10 +130,12 @@ export class Session {
   async start(implicitTls = false): Promise<void> {
     const raw = this.socket;
     raw.setNoDelay(true);
+    // Closed means cleaned up too: a transfer cut by the close has finished aborting (its temporary is gone).
     const closed = new Promise<void>((resolve) =>
       raw.once('close', () => {
+        const transfer = this.activeTransfer;
         this.onClose();
-        resolve();
+        void (transfer?.done ?? Promise.resolve()).then(resolve);
       }),
     );
     raw.on('error', (err) => this.log.debug({ err: err.message }, 'control connection error'));
@@ -194,6 +199,26 @@ export class Session {
     const { code, text, unexpected } = replyForError(err);
     if (unexpected) this.log.error({ err }, 'unexpected error');
     this.reply(code, text);
+  }
+
+  /**
+   * Shutdown, politely: an idle session gets 421 now; a session in a transfer
+   * gets its transfer's final reply first, then 421.
+   */
+  requestShutdown(): void {
+    const transfer = this.activeTransfer;
+    if (!transfer) this.closeWith(Reply.ServiceUnavailable, 'Server shutting down');
+    else void transfer.done.then(() => this.closeWith(Reply.ServiceUnavailable, 'Server shutting down'));
+  }
+
+  /** Shutdown, at once: the transfer is aborted (an upload is not committed), then the connection is dropped. */
+  async forceClose(): Promise<void> {
+    const transfer = this.activeTransfer;
+    if (transfer) {
+      transfer.abort();
+      await transfer.done;
+    }
+    this.socket.destroy();
   }
 
   /** Sends a last reply and closes the connection once it is written. */

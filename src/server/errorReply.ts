@@ -42,6 +42,8 @@ export function replyForError(err: unknown): ErrorReply {
       return { code: Reply.CantOpenDataConnection, text, unexpected: false };
     case 'FTP_ERR_ABORTED':
       return { code: Reply.TransferAborted, text, unexpected: false };
+    case 'FTP_ERR_FILE_CHANGED':
+      return { code: Reply.LocalError, text, unexpected: false };
     case 'FTP_ERR_IO':
       return { code: Reply.LocalError, text: 'Requested action aborted: local error in processing', unexpected: true };
   }

@@ -18,21 +18,25 @@ export interface TransferSpec {
   run(socket: net.Socket, signal: AbortSignal): Promise<void>;
   /** Makes the result visible (an upload's rename); a failure here still gets its own reply. */
   commit?(): Promise<void>;
-  /** Undoes what run() left behind; called on every failure path. */
-  abort(): Promise<void>;
+  /**
+   * Undoes what run() left behind; called on every failure path. `keepWritten`
+   * is true when the client side failed (reset, ABOR): data written in place
+   * stays for a resume. A storage failure (full disk) removes it.
+   */
+  abort(keepWritten: boolean): Promise<void>;
 }
 
 export async function runTransfer(session: Session, spec: TransferSpec): Promise<void> {
   const channel = session.takeDataChannel();
   if (!channel) {
-    await spec.abort();
+    await spec.abort(true);
     session.reply(Reply.CantOpenDataConnection, 'Use PORT, PASV or EPSV first');
     return;
   }
   // --tls-required: data from a client across the network must be encrypted too (loopback is exempt).
   if (session.config.tls?.required && !session.protectData && !isLoopbackHost(session.remoteAddress)) {
     channel.close();
-    await spec.abort();
+    await spec.abort(true);
     session.reply(Reply.DataProtectionRefused, 'Data connections must be protected: send PROT P');
     return;
   }
@@ -61,7 +65,8 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.reply(Reply.TransferComplete, 'Transfer complete');
   } catch (err) {
     result = 'failed';
-    await spec.abort();
+    const storageFailed = isFtpError(err) && err.code !== 'FTP_ERR_DATA_CONNECTION' && !controller.signal.aborted;
+    await spec.abort(!storageFailed);
     if (controller.signal.aborted) session.reply(Reply.TransferAborted, 'Connection closed; transfer aborted');
     else if (isFtpError(err)) session.replyError(err);
     else session.reply(Reply.TransferAborted, 'Data connection failed; transfer aborted');
@@ -70,10 +75,22 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     socket?.destroy();
     channel.close();
     session.activeTransfer = null;
-    session.log.info(
-      { path: spec.path, direction: spec.direction, bytes, durationMs: Date.now() - started, result },
-      'transfer',
-    );
+    const durationMs = Date.now() - started;
+    session.log.info({ path: spec.path, direction: spec.direction, bytes, durationMs, result }, 'transfer');
+    if (spec.direction !== 'listing' && session.account) {
+      session.context.transferLog?.record({
+        end: new Date(),
+        durationMs,
+        host: session.remoteAddress,
+        bytes,
+        path: spec.path,
+        ascii: session.transferType === 'A',
+        direction: spec.direction,
+        anonymous: session.account.anonymous,
+        user: session.account.name,
+        complete: result === 'ok',
+      });
+    }
     settle();
   }
 }

@@ -82,7 +82,7 @@ export class LocalStorage implements Storage {
       await handle.close();
       throw stats.isDirectory() ? isADirectory(vpath) : permissionDenied(vpath);
     }
-    return new FileSource(handle, vpath, start);
+    return new FileSource(handle, vpath, start, stats.size);
   }
 
   async openWrite(vpath: string, mode: WriteMode): Promise<Upload> {
@@ -213,19 +213,24 @@ export class LocalStorage implements Storage {
   private async openInPlace(vpath: string, target: string, mode: Extract<WriteMode, { kind: 'append' | 'at' }>): Promise<Upload> {
     const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_NOFOLLOW | (mode.kind === 'append' ? fsc.O_APPEND : 0);
     const handle = await fs.open(target, flags, 0o666);
-    // REST n + STOR: the file becomes its first n bytes followed by what the client sends.
-    if (mode.kind === 'at') await handle.truncate(mode.offset).catch(async (err) => {
+    let keepBytes: number;
+    try {
+      keepBytes = mode.kind === 'at' ? mode.offset : (await handle.stat()).size;
+      // REST n + STOR: the file becomes its first n bytes followed by what the client sends.
+      if (mode.kind === 'at') await handle.truncate(mode.offset);
+    } catch (err) {
       await handle.close();
       throw err;
-    });
+    }
     const stream = new FileSink(handle, vpath, mode.kind === 'append' ? null : mode.offset);
     return {
       stream,
       commit: () => settle(stream, vpath),
-      // In-place writes keep what was written, as other servers do: the client resumes from there.
-      abort: async () => {
+      abort: async (keepWritten) => {
         stream.destroy();
         await settle(stream, vpath).catch(() => undefined);
+        // Cut back to what was there before this upload, unless the client will want to resume.
+        if (!keepWritten) await fs.truncate(target, keepBytes).catch(() => undefined);
       },
     };
   }

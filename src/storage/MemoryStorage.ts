@@ -68,6 +68,7 @@ export class MemoryStorage implements Storage {
         const head = mode.kind === 'append' ? old : mode.kind === 'at' ? old.subarray(0, mode.offset) : Buffer.alloc(0);
         parent.entries.set(name, { kind: 'file', data: Buffer.concat([head, ...chunks]), mtime: new Date(), mode: 0o644, id: this.nextId++ });
       },
+      // Nothing is applied before commit, so there is never partial data to keep or remove.
       abort: async () => {
         stream.destroy();
       },

@@ -47,7 +47,12 @@ export type WriteMode =
 export interface Upload {
   readonly stream: Writable;
   commit(): Promise<void>;
-  abort(): Promise<void>;
+  /**
+   * Gives the upload up. A replacement is never made visible. Data written in
+   * place (append, REST) is kept when `keepWritten`, so the client can resume
+   * an interrupted transfer, and removed otherwise (a full disk, a server fault).
+   */
+  abort(keepWritten: boolean): Promise<void>;
 }
 
 export interface Storage {

@@ -6,6 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
+import { fileChanged } from '../errors.js';
 import { fromSystemError } from './systemErrors.js';
 
 export const FILE_CHUNK_BYTES = 1024 * 1024;
@@ -13,10 +14,16 @@ export const FILE_CHUNK_BYTES = 1024 * 1024;
 export class FileSource extends Readable {
   private position: number;
 
+  /**
+   * `size` is the file's size when it was opened: reaching end of file before
+   * it means the file was truncated under us, and the transfer must fail
+   * rather than end as if complete. A file that grows is sent as it grows.
+   */
   constructor(
     private readonly handle: FileHandle,
     private readonly virtualPath: string,
     start: number,
+    private readonly size: number,
   ) {
     super({ highWaterMark: FILE_CHUNK_BYTES });
     this.position = start;
@@ -27,7 +34,8 @@ export class FileSource extends Readable {
     this.handle.read(buffer, 0, buffer.length, this.position).then(
       ({ bytesRead }) => {
         if (bytesRead === 0) {
-          this.push(null);
+          if (this.position < this.size) this.destroy(fileChanged(this.virtualPath));
+          else this.push(null);
           return;
         }
         this.position += bytesRead;

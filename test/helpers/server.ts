@@ -13,16 +13,17 @@ export interface RunningServer {
   readonly process: ChildProcess;
   /** Everything the server printed so far. */
   output(): string;
-  /** Resolves when the server has printed something matching `pattern` (rejects after a deadline). */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves when everything the server printed matches `pattern` (a RegExp or a test of the text); rejects after a deadline. */
+  waitForOutput(pattern: RegExp | ((output: string) => boolean), timeoutMs?: number): Promise<void>;
   /** SIGTERM, then waits for the exit; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
 const START_TIMEOUT_MS = 15_000;
 
-export async function startServer(root: string, args: readonly string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, [CLI, 'serve', root, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to node itself, before the script (for example --expose-gc). */
+export async function startServer(root: string, args: readonly string[] = [], nodeArgs: readonly string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', root, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -55,8 +56,9 @@ export async function startServer(root: string, args: readonly string[] = []): P
     output: () => output,
     waitForOutput: (pattern, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
+        const matches = typeof pattern === 'function' ? pattern : (text: string) => pattern.test(text);
         const check = () => {
-          if (!pattern.test(output)) return;
+          if (!matches(output)) return;
           done();
           resolve();
         };

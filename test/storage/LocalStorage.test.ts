@@ -69,7 +69,7 @@ describe('LocalStorage', () => {
     const listed: string[] = [];
     for await (const info of s.list('/')) listed.push(info.name);
     assert.deepEqual(listed, []);
-    await upload.abort();
+    await upload.abort(false);
     assert.deepEqual(fs.readdirSync(root), []);
   });
 

@@ -260,7 +260,14 @@ async function download(client: FtpClient, remote: string, wanted: string, flags
     name = await freeName(wanted, (n) => fs.existsSync(n));
   }
   const part = `${name}.part`;
-  const bytes = await client.download(remote, part, startAt);
+  let bytes: number;
+  try {
+    bytes = await client.download(remote, part, startAt);
+  } catch (err) {
+    // A download refused before any byte came (550) leaves no empty .part behind; a cut one stays for -c.
+    if (fs.statSync(part, { throwIfNoEntry: false })?.size === 0) fs.rmSync(part);
+    throw err;
+  }
   fs.renameSync(part, name);
   return { name, bytes };
 }

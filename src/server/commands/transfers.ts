@@ -75,7 +75,7 @@ async function receive(s: Session, path: string, mode: WriteMode, opening: strin
     opening,
     run: (socket, signal) => pipe(socket, asciiStage(s, 'in'), upload.stream, signal),
     commit: () => upload.commit(),
-    abort: () => upload.abort(),
+    abort: (keepWritten) => upload.abort(keepWritten),
   });
 }
 

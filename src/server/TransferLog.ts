@@ -1,0 +1,74 @@
+/**
+ * The transfer log in the xferlog format of wu-ftpd and vsftpd, one line per
+ * transfer, so existing log tools read it:
+ *
+ *   Wed Nov 25 17:01:40 2026 1 127.0.0.1 1024 /a.bin b _ o a anonymous ftp 0 * c
+ *
+ * (time, seconds, host, bytes, path, type a|b, action _, direction o|i,
+ * access a|r, user, service, auth method 0, auth user *, status c|i).
+ */
+import * as fs from 'node:fs';
+
+export interface TransferRecord {
+  readonly end: Date;
+  readonly durationMs: number;
+  readonly host: string;
+  readonly bytes: number;
+  readonly path: string;
+  readonly ascii: boolean;
+  readonly direction: 'upload' | 'download';
+  readonly anonymous: boolean;
+  readonly user: string;
+  readonly complete: boolean;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function formatXferlogLine(r: TransferRecord): string {
+  const d = r.end;
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const time = `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+  // Fields are space-separated: a space in a path would shift every field after it, so it is escaped as vsftpd does.
+  const path = r.path.replace(/[\s]/g, '_');
+  return [
+    time,
+    Math.max(1, Math.round(r.durationMs / 1000)),
+    r.host,
+    r.bytes,
+    path,
+    r.ascii ? 'a' : 'b',
+    '_',
+    r.direction === 'download' ? 'o' : 'i',
+    r.anonymous ? 'a' : 'r',
+    r.user,
+    'ftp',
+    0,
+    '*',
+    r.complete ? 'c' : 'i',
+  ].join(' ');
+}
+
+export class TransferLog {
+  private readonly out: fs.WriteStream;
+
+  constructor(file: string) {
+    this.out = fs.createWriteStream(file, { flags: 'a', mode: 0o640 });
+  }
+
+  /** Resolves when the file is open, and rejects with a plain reason when it cannot be. */
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.out.once('open', () => resolve());
+      this.out.once('error', reject);
+    });
+  }
+
+  record(r: TransferRecord): void {
+    this.out.write(formatXferlogLine(r) + '\n');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.out.end(() => resolve()));
+  }
+}
