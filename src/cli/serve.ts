@@ -118,13 +118,16 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
     throw new CliError(`cannot listen on ${config.host}: ${(err as Error).message}`);
   }
   const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
-  log.info(
+  // The contract promises this line whatever the log level: scripts read the port from it.
+  const announce = log.isLevelEnabled('info') ? log : createLogger('info', o.logFormat as LogFormat);
+  announce.info(
     { url: server.url, implicitUrl: server.implicitUrl ?? undefined, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
     `serving ${config.root} at ${where}`,
   );
 
   void sweepTemporaries(config, authenticator, log);
-  process.on('SIGUSR2', () => log.info(server.stats(), 'stats'));
+  // Asked for explicitly, so printed whatever the log level, like the start line.
+  process.on('SIGUSR2', () => announce.info(server.stats(), 'stats'));
   process.on('SIGHUP', () => {
     server.reloadUsers().then(
       () => log.info({ accounts: authenticator.accountCount }, 'users file re-read'),
