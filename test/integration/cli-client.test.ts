@@ -1,16 +1,15 @@
 /**
  * `sockftp connect` run as a process with a piped session, the way a script
  * uses it: output lines and exit codes, in English and Indonesian, against
- * our server and against pyftpdlib.
+ * our server. test/interop/client-peers.test.ts runs it against other servers.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
-import { hasProgram, run } from '../helpers/processes.js';
+import { run } from '../helpers/processes.js';
 import { useServer } from '../helpers/fixture.js';
 
 function client(target: string, script: string[], cwd: string, ...args: string[]) {
@@ -141,62 +140,3 @@ describe('the client against sockftp', () => {
     assert.equal(result.stderr, 'sockftp: "host:notaport" is not HOST or HOST:PORT\n');
   });
 });
-
-describe('the client against pyftpdlib', () => {
-  let pyftpd: ChildProcess | null = null;
-  let port = 0;
-  let root: string;
-  let work: string;
-
-  before(async () => {
-    root = tempDir();
-    work = tempDir();
-    randomFile(path.join(work, 'a.bin'), 1 * MiB);
-    if (!(await pyftpdlibInstalled())) return;
-    pyftpd = spawn('/usr/bin/python3', ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', '0', '-w', '-d', root], { stdio: ['ignore', 'pipe', 'pipe'] });
-    port = await new Promise<number>((resolve, reject) => {
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`pyftpdlib did not start: ${err}`)), 15_000);
-      pyftpd!.stderr!.setEncoding('utf8').on('data', (d: string) => {
-        err += d;
-        const m = /starting FTP server on [^:]+:(\d+)/.exec(err);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
-  });
-
-  after(() => {
-    pyftpd?.kill('SIGTERM');
-    removeDir(root);
-    removeDir(work);
-  });
-
-  it('runs the seven original commands', async (t) => {
-    if (!pyftpd) return t.skip('python3-pyftpdlib is not installed (.ci/run installs it)');
-    const result = await client(
-      `127.0.0.1:${port}`,
-      ['upload a.bin', 'upload a.bin', 'ls', 'size a_1.bin', 'download a.bin', 'rm a_1.bin', 'rm a_1.bin', 'connme', 'byebye'],
-      work,
-      '--lang',
-      'id',
-    );
-    const out = lines(result.stdout);
-    assert.equal(out[1], 'File Berhasil Dibuat: a.bin (1048576 byte)');
-    assert.equal(out[2], 'File Berhasil Dibuat: a_1.bin (1048576 byte), karena a.bin sudah ada');
-    assert.match(out[3]!, / a\.bin$/);
-    assert.match(out[4]!, / a_1\.bin$/);
-    assert.equal(out[5], '1.00 MB (1048576 byte)');
-    assert.equal(out[6], 'File Berhasil Dibuat: a_1.bin (1048576 byte), karena a.bin sudah ada');
-    assert.deepEqual(out.slice(7), ['File Berhasil Dihapus', 'File Tidak Ditemukan', 'Koneksi Ditutup', 'Koneksi Baru Tersambung', 'Sampai Jumpa']);
-    assert.equal(result.code, 1);
-    assert.deepEqual(fs.readdirSync(root), ['a.bin']);
-  });
-});
-
-async function pyftpdlibInstalled(): Promise<boolean> {
-  if (!(await hasProgram('/usr/bin/python3'))) return false;
-  return (await run('/usr/bin/python3', ['-c', 'import pyftpdlib'], { timeoutMs: 20_000 })).code === 0;
-}
