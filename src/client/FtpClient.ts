@@ -29,6 +29,8 @@ export interface RemoteEntry {
   readonly type: 'file' | 'dir' | 'link' | 'other';
   readonly size: number;
   readonly modifiedAt: Date | null;
+  /** The time as the listing wrote it, when it could not be read as a date (Unix LIST: "Nov 25 17:16"). */
+  readonly modifiedText: string;
 }
 
 export class ClientError extends Error {
@@ -175,7 +177,7 @@ export class FtpClient {
 
 function toRemoteEntry(info: BasicFileInfo): RemoteEntry {
   const type = info.type === FileType.Directory ? 'dir' : info.type === FileType.File ? 'file' : info.type === FileType.SymbolicLink ? 'link' : 'other';
-  return { name: info.name, type, size: info.size, modifiedAt: info.modifiedAt ?? null };
+  return { name: info.name, type, size: info.size, modifiedAt: info.modifiedAt ?? null, modifiedText: info.rawModifiedAt };
 }
 
 /** One line that says what went wrong: the server's reply, or the network's reason in plain words. */

@@ -36,8 +36,8 @@ interface PeerCase {
 const PEERS: readonly PeerCase[] = [
   // MLSD gives exact times, which ls shows in local time.
   { name: 'pyftpdlib', start: (root) => startPyftpdlib(root), listedTime: '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d' },
-  // No MLSD; basic-ftp leaves the time of a Unix LIST line ("Nov 25 17:16") unparsed, so the column is blank.
-  { name: 'vsftpd', start: (root) => startVsftpd(root), listedTime: ' {16}' },
+  // No MLSD; ls shows the LIST line's own time text ("Nov 25 17:16"), padded to the column.
+  { name: 'vsftpd', start: (root) => startVsftpd(root), listedTime: '\\w{3} [ \\d]\\d [ \\d]\\d:?\\d\\d {4}' },
 ];
 
 const HELP: readonly Line[] = [

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClientError, type FtpClient } from '../FtpClient.js';
+import { ClientError, type FtpClient, type RemoteEntry } from '../FtpClient.js';
 import { freeName } from '../../protocol/freeName.js';
 import type { Lang, Messages } from './messages.js';
 
@@ -207,9 +207,10 @@ export const SHELL_COMMANDS: ReadonlyMap<string, ShellCommand> = new Map(
   rows.flatMap((row) => [row.name, ...(row.aliases ?? [])].map((name) => [name, row] as const)),
 );
 
-function formatEntry(e: { name: string; type: string; size: number; modifiedAt: Date | null }): string {
+function formatEntry(e: RemoteEntry): string {
   const size = e.type === 'dir' ? '<DIR>' : String(e.size);
-  const when = e.modifiedAt ? formatLocalTime(e.modifiedAt) : ''.padEnd(16);
+  // A Unix LIST line's time has no year or zone to convert, so it is shown as the server wrote it.
+  const when = e.modifiedAt ? formatLocalTime(e.modifiedAt) : e.modifiedText.slice(0, 16).padEnd(16);
   return `${size.padStart(12)}  ${when}  ${e.name}${e.type === 'dir' ? '/' : ''}`;
 }
 
