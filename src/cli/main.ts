@@ -42,9 +42,11 @@ program
 program
   .command('connect')
   .description('open the interactive client (commands from stdin when it is not a terminal)')
-  .argument('[target]', 'HOST[:PORT], default localhost:9999')
+  .argument('[target]', 'HOST[:PORT] (default localhost:9999), or an ftp:// or ftps:// (implicit TLS) URL')
   .option('--user <name>', 'log in as this user (password from SOCKFTP_PASSWORD or a prompt); default anonymous')
   .option('--active', 'active mode: the server connects to us for data (EPRT, or PORT); default passive (EPSV, or PASV)')
+  .option('--tls', 'explicit FTPS: AUTH TLS, then TLS on data connections too (PROT P)')
+  .option('--insecure', 'accept a TLS certificate that does not verify (self-signed)')
   .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
   .action(connect);
 

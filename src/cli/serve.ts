@@ -117,16 +117,9 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   } catch (err) {
     throw new CliError(`cannot listen on ${config.host}: ${(err as Error).message}`);
   }
-  const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
-  // The contract promises this line whatever the log level: scripts read the port from it.
+  // The start line and stats are printed whatever the log level: scripts read the port from the one,
+  // and an operator asked for the other.
   const announce = log.isLevelEnabled('info') ? log : createLogger('info', o.logFormat as LogFormat);
-  announce.info(
-    { url: server.url, implicitUrl: server.implicitUrl ?? undefined, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
-    `serving ${config.root} at ${where}`,
-  );
-
-  void sweepTemporaries(config, authenticator, log);
-  // Asked for explicitly, so printed whatever the log level, like the start line.
   process.on('SIGUSR2', () => announce.info(server.stats(), 'stats'));
   process.on('SIGHUP', () => {
     server.reloadUsers().then(
@@ -153,6 +146,14 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // Last, once every signal has its handler: whoever reads this line may signal us at once.
+  const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
+  announce.info(
+    { url: server.url, implicitUrl: server.implicitUrl ?? undefined, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
+    `serving ${config.root} at ${where}`,
+  );
+  void sweepTemporaries(config, authenticator, log);
 }
 
 /** Upload temporaries left by a crash are removed from the root and every account's home, after the server is up. */

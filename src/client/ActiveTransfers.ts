@@ -6,6 +6,7 @@
  * so this runs the transfer commands itself over basic-ftp's control connection.
  */
 import { isIPv6, type Socket } from 'node:net';
+import { TLSSocket, connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FTPError, type Client, type FileInfo } from 'basic-ftp';
@@ -131,7 +132,7 @@ export class ActiveTransfers {
         // While data flows the control connection is quiet by design: the data socket keeps the time instead.
         ftp.socket.setTimeout(0);
         socket.setTimeout(ftp.timeout, () => socket.destroy(new Error('the data connection timed out')));
-        await move(socket);
+        await move(ftp.socket instanceof TLSSocket ? await startTls(socket, ftp.socket, ftp.tlsOptions) : socket);
         if (!replied) ftp.socket.setTimeout(ftp.timeout);
       })
       .catch((err: unknown) => {
@@ -145,4 +146,20 @@ export class ActiveTransfers {
       accepted.then((socket) => socket.destroy(), () => undefined);
     }
   }
+}
+
+/**
+ * RFC 4217: the FTP client is the TLS client on data connections too, even
+ * when it accepted the TCP connection; it resumes the control connection's
+ * TLS session, which servers that require session reuse check.
+ */
+function startTls(socket: Socket, control: TLSSocket, options: TlsOptions): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = tlsConnect({ ...options, socket, session: control.getSession() });
+    secure.once('secureConnect', () => {
+      secure.off('error', reject);
+      resolve(secure);
+    });
+    secure.once('error', reject);
+  });
 }

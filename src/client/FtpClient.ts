@@ -22,6 +22,10 @@ export interface Credentials {
 export interface ConnectionOptions {
   /** Active mode: the server connects to us for data (EPRT, or PORT). Passive (EPSV, or PASV) otherwise. */
   readonly active?: boolean;
+  /** FTPS: AUTH TLS on the plain port ('explicit'), or TLS from the first byte ('implicit', ftps:// URLs). */
+  readonly tls?: 'explicit' | 'implicit' | null;
+  /** Accept a certificate that does not verify (self-signed, wrong name). */
+  readonly insecure?: boolean;
 }
 
 export interface RemoteEntry {
@@ -73,7 +77,15 @@ export class FtpClient {
   static async connect(address: ServerAddress, credentials: Credentials, options: ConnectionOptions = {}): Promise<FtpClient> {
     const client = new Client(TIMEOUT_MS);
     try {
-      await client.access({ host: address.host, port: address.port, user: credentials.user, password: credentials.password });
+      await client.access({
+        host: address.host,
+        port: address.port,
+        user: credentials.user,
+        password: credentials.password,
+        secure: options.tls === 'implicit' ? 'implicit' : options.tls === 'explicit',
+        // basic-ftp then sends PBSZ 0 and PROT P, and resumes this TLS session on every data connection.
+        secureOptions: { rejectUnauthorized: !options.insecure, minVersion: 'TLSv1.2' },
+      });
     } catch (err) {
       client.close();
       throw toClientError(err, `cannot connect to ${address.host}:${address.port}`);

@@ -23,13 +23,18 @@ export function parseHostPort(text: string | undefined): ServerAddress | null {
 
 export interface FtpUrl {
   readonly address: ServerAddress;
+  /** ftps:// is implicit FTPS: TLS from the first byte. */
+  readonly implicitTls: boolean;
   readonly user: string | null;
   readonly password: string | null;
   /** The path as the URL spells it, percent-decoded; "" for the login directory. */
   readonly path: string;
 }
 
-/** Parses ftp:// URLs (RFC 1738 3.2); the default port is sockftp's, 9999. */
+/** Implicit FTPS listens on 990 by convention. */
+export const DEFAULT_FTPS_PORT = 990;
+
+/** Parses ftp:// URLs (RFC 1738 3.2) and ftps:// ones; the default ports are sockftp's 9999 and FTPS's 990. */
 export function parseFtpUrl(text: string): FtpUrl | null {
   let url: URL;
   try {
@@ -37,7 +42,8 @@ export function parseFtpUrl(text: string): FtpUrl | null {
   } catch {
     return null;
   }
-  if (url.protocol !== 'ftp:' || url.hostname === '') return null;
+  if ((url.protocol !== 'ftp:' && url.protocol !== 'ftps:') || url.hostname === '') return null;
+  const implicitTls = url.protocol === 'ftps:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   let path: string;
   try {
@@ -46,7 +52,8 @@ export function parseFtpUrl(text: string): FtpUrl | null {
     return null;
   }
   return {
-    address: { host, port: url.port === '' ? DEFAULT_PORT : Number(url.port) },
+    address: { host, port: url.port !== '' ? Number(url.port) : implicitTls ? DEFAULT_FTPS_PORT : DEFAULT_PORT },
+    implicitTls,
     user: url.username === '' ? null : decodeURIComponent(url.username),
     password: url.password === '' ? null : decodeURIComponent(url.password),
     // "ftp://host/a/b" names "a/b" relative to the login directory, as curl reads it.

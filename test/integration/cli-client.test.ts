@@ -137,6 +137,6 @@ describe('the client against sockftp', () => {
   it('refuses a malformed target with one line on stderr', async () => {
     const result = await client('host:notaport', [], f.work);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'sockftp: "host:notaport" is not HOST or HOST:PORT\n');
+    assert.equal(result.stderr, 'sockftp: "host:notaport" is not HOST, HOST:PORT or an ftp:// or ftps:// URL\n');
   });
 });

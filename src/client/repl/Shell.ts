@@ -4,7 +4,7 @@
  * one result line or one error line, and remembers whether anything failed.
  */
 import * as readline from 'node:readline';
-import { FtpClient, toClientError, type Credentials, type ServerAddress } from '../FtpClient.js';
+import { FtpClient, toClientError, type ConnectionOptions, type Credentials, type ServerAddress } from '../FtpClient.js';
 import { CommandFailed, SHELL_COMMANDS, type ShellContext } from './commands.js';
 import { MESSAGES, type Lang } from './messages.js';
 import { splitFlags, splitWords } from './parseLine.js';
@@ -13,8 +13,8 @@ import { formatHostForUrl } from '../../protocol/hosts.js';
 export interface ShellOptions {
   readonly address: ServerAddress;
   readonly credentials: Credentials;
-  /** Active-mode data connections, also after connme. */
-  readonly active: boolean;
+  /** Active mode, TLS: kept for every connection, also after connme. */
+  readonly connection: ConnectionOptions;
   readonly lang: Lang;
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;
@@ -53,7 +53,7 @@ export class Shell {
   }
 
   private open(): Promise<FtpClient> {
-    return FtpClient.connect(this.options.address, this.options.credentials, { active: this.options.active });
+    return FtpClient.connect(this.options.address, this.options.credentials, this.options.connection);
   }
 
   private get target(): string {
