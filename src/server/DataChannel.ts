@@ -44,7 +44,9 @@ export class PassiveChannel implements DataChannel {
   ) {}
 
   static async open(options: PassiveOptions): Promise<PassiveChannel> {
-    const server = net.createServer({ noDelay: true, pauseOnConnect: false });
+    // Accepted paused: an upload's socket can then hand its handle to a faster reader (receive.ts) with nothing read yet.
+    // Half-open capable, so that after an upload's end of file receive.ts can still tell a reset from a close.
+    const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
     const port = await listenInRange(server, options.host, options.ports);
     const channel = new PassiveChannel(server, port);
     server.on('connection', (socket) => {
@@ -101,7 +103,7 @@ export class ActiveChannel implements DataChannel {
 
   connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
-      const socket = guard(net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true }));
+      const socket = guard(net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true, allowHalfOpen: true }));
       const finish = (err: Error | null) => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);

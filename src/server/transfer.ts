@@ -14,8 +14,11 @@ export interface TransferSpec {
   readonly direction: ActiveTransfer['direction'];
   /** Text of the 150 reply. */
   readonly opening: string;
-  /** Moves the data; rejects if either end fails. */
-  run(socket: net.Socket, signal: AbortSignal): Promise<void>;
+  /**
+   * Moves the data; rejects if either end fails. If it hands the connection
+   * to another socket object (see receive.ts), it reports it with `adopt`.
+   */
+  run(socket: net.Socket, signal: AbortSignal, adopt: (socket: net.Socket) => void): Promise<void>;
   /** Makes the result visible (an upload's rename); a failure here still gets its own reply. */
   commit?(): Promise<void>;
   /**
@@ -57,9 +60,13 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.reply(Reply.FileStatusOk, spec.opening);
     socket = await channel.connect(session.config.dataConnectTimeoutMs, controller.signal);
     if (session.protectData) socket = await session.secureDataSocket(socket);
-    // A peer that stops reading or sending for this long is gone.
-    socket.setTimeout(session.config.idleTimeoutMs, () => socket?.destroy(new Error('data connection timed out')));
-    await spec.run(socket, controller.signal);
+    const watch = (s: net.Socket) => {
+      socket = s;
+      // A peer that stops reading or sending for this long is gone.
+      s.setTimeout(session.config.idleTimeoutMs, () => s.destroy(new Error('data connection timed out')));
+    };
+    watch(socket);
+    await spec.run(socket, controller.signal, watch);
     if (controller.signal.aborted) throw controller.signal.reason;
     await spec.commit?.();
     session.reply(Reply.TransferComplete, 'Transfer complete');

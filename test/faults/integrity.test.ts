@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { ControlConnection } from '../helpers/ControlConnection.js';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { resetConnection } from '../helpers/sockets.js';
 import { stats, temporaries, waitForEvents } from './support.js';
 
 describe('a full disk', () => {
@@ -141,8 +142,8 @@ describe('connections reset in the middle of a transfer', () => {
       let got = 0;
       for await (const chunk of data) if ((got += (chunk as Buffer).length) >= bytes) break;
     }
-    data.resetAndDestroy();
-    conn.socket.resetAndDestroy();
+    await resetConnection(data);
+    await resetConnection(conn.socket);
   }
 
   it('keeps the old file when a 200 MiB upload over it is reset, and leaves no temporary', async () => {
@@ -159,6 +160,21 @@ describe('connections reset in the middle of a transfer', () => {
     await waitForEvents(server, 'connection closed', opened);
     assert.ok(!fs.existsSync(path.join(root, 'fresh.bin')));
     assert.deepEqual(temporaries(root), []);
+  });
+
+  it('answers 426 when only the data connection of an upload is reset, commits nothing, and the session goes on', async () => {
+    const conn = await ControlConnection.login(server.port);
+    opened++;
+    await conn.expect('TYPE I', 200);
+    const data = await conn.passive();
+    await conn.expect('STOR half.bin', 150);
+    for (let sent = 0; sent < 20 * MiB; sent += MiB) if (!data.write(Buffer.alloc(MiB, 5))) await once(data, 'drain');
+    await resetConnection(data);
+    assert.equal((await conn.read()).code, 426);
+    assert.ok(!fs.existsSync(path.join(root, 'half.bin')));
+    assert.deepEqual(temporaries(root), []);
+    await conn.expect('NOOP', 200);
+    conn.close();
   });
 
   it('survives a 200 MiB download reset midway', async () => {

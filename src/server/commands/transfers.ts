@@ -9,7 +9,9 @@ import { baseName, joinVirtual, parentOf } from '../../protocol/virtualPath.js';
 import { exists } from '../../storage/exists.js';
 import type { WriteMode } from '../../storage/Storage.js';
 import type { Session } from '../Session.js';
+import { receive } from '../receive.js';
 import { runTransfer } from '../transfer.js';
+import { FILE_CHUNK_BYTES } from '../../storage/fileStreams.js';
 
 export async function RETR(s: Session, arg: string): Promise<void> {
   const path = s.resolvePath(arg);
@@ -34,13 +36,13 @@ export async function STOR(s: Session, arg: string): Promise<void> {
   const path = s.resolvePath(arg);
   s.requirePermission('write', path);
   const mode: WriteMode = s.restOffset > 0 ? { kind: 'at', offset: s.restOffset } : { kind: 'replace' };
-  await receive(s, path, mode, `Opening ${modeName(s)} mode data connection for ${path}`);
+  await store(s, path, mode, `Opening ${modeName(s)} mode data connection for ${path}`);
 }
 
 export async function APPE(s: Session, arg: string): Promise<void> {
   const path = s.resolvePath(arg);
   s.requirePermission('write', path);
-  await receive(s, path, { kind: 'append' }, `Opening ${modeName(s)} mode data connection to append to ${path}`);
+  await store(s, path, { kind: 'append' }, `Opening ${modeName(s)} mode data connection to append to ${path}`);
 }
 
 /**
@@ -52,7 +54,7 @@ export async function STOU(s: Session, arg: string): Promise<void> {
   const dir = parentOf(wanted);
   s.requirePermission('write', wanted);
   const name = await freeName(baseName(wanted), (candidate) => exists(s.storage, joinVirtual(dir, candidate)));
-  await receive(s, joinVirtual(dir, name), { kind: 'create' }, `FILE: ${name}`);
+  await store(s, joinVirtual(dir, name), { kind: 'create' }, `FILE: ${name}`);
 }
 
 export async function ABOR(s: Session): Promise<void> {
@@ -67,13 +69,17 @@ export async function ABOR(s: Session): Promise<void> {
   s.reply(Reply.TransferComplete, 'ABOR successful');
 }
 
-async function receive(s: Session, path: string, mode: WriteMode, opening: string): Promise<void> {
+async function store(s: Session, path: string, mode: WriteMode, opening: string): Promise<void> {
   const upload = await s.storage.openWrite(path, mode);
   await runTransfer(s, {
     path,
     direction: 'upload',
     opening,
-    run: (socket, signal) => pipe(socket, asciiStage(s, 'in'), upload.stream, signal),
+    run: (socket, signal, adopt) => {
+      const ascii = asciiStage(s, 'in');
+      if (ascii) return pipe(socket, ascii, upload.stream, signal);
+      return receive(socket, upload.stream, signal, { chunkBytes: FILE_CHUNK_BYTES }, adopt);
+    },
     commit: () => upload.commit(),
     abort: (keepWritten) => upload.abort(keepWritten),
   });
