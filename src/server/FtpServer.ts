@@ -16,6 +16,7 @@ import { LocalStorage } from '../storage/LocalStorage.js';
 import type { Storage } from '../storage/Storage.js';
 import { commandTable } from './commandTable.js';
 import type { ServerConfig } from './ServerConfig.js';
+import { TransferCounter } from './transferBuffers.js';
 import type { TransferLog } from './TransferLog.js';
 import { Session, type SessionContext } from './Session.js';
 
@@ -23,6 +24,10 @@ import { Session, type SessionContext } from './Session.js';
 const LISTEN_BACKLOG = 511;
 /** After aborting transfers at the end of the grace period, how long sockets get to close. */
 const FORCED_CLOSE_MS = 5_000;
+
+function mebibytes(bytes: number): number {
+  return Math.round(bytes / 1024 / 102.4) / 10;
+}
 
 /** Open file descriptors of this process (Linux /proc); -1 where that is not available. */
 function openDescriptors(): number {
@@ -52,6 +57,7 @@ export class FtpServer {
       commands: commandTable,
       log,
       transferLog,
+      transfers: new TransferCounter(),
       loginGuard: new LoginGuard(config.loginGuard),
       openStorage: (account: Account): Promise<Storage> => LocalStorage.open(account.home),
     };
@@ -105,10 +111,11 @@ export class FtpServer {
     const memory = process.memoryUsage();
     return {
       sessions: this.sessions.size,
-      transfers: [...this.sessions].filter((s) => s.activeTransfer !== null).length,
+      transfers: this.context.transfers.active,
       fds: openDescriptors(),
-      heapUsedMiB: Math.round(memory.heapUsed / 1024 / 102.4) / 10,
-      rssMiB: Math.round(memory.rss / 1024 / 102.4) / 10,
+      heapUsedMiB: mebibytes(memory.heapUsed),
+      externalMiB: mebibytes(memory.external),
+      rssMiB: mebibytes(memory.rss),
     };
   }
 

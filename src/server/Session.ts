@@ -23,6 +23,7 @@ import type { DataChannel } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { acceptTls, sessionSecureContext } from './tls.js';
+import type { TransferCounter } from './transferBuffers.js';
 import type { TransferLog } from './TransferLog.js';
 
 /** What the server shares with every session. */
@@ -34,6 +35,8 @@ export interface SessionContext {
   readonly loginGuard: LoginGuard;
   /** Where finished transfers are recorded in xferlog form (--xferlog), if anywhere. */
   readonly transferLog: TransferLog | null;
+  /** Transfers running on the whole server, which decides their buffer sizes. */
+  readonly transfers: TransferCounter;
   /** Opens the storage an account sees as "/". */
   openStorage(account: Account): Promise<Storage>;
 }
@@ -340,7 +343,12 @@ export class Session {
         this.reply(Reply.SyntaxErrorInArguments, `${verb} needs an argument`);
         return;
       }
-      await spec.handler(this, arg);
+      if (spec.opensData) this.context.transfers.active++;
+      try {
+        await spec.handler(this, arg);
+      } finally {
+        if (spec.opensData) this.context.transfers.active--;
+      }
     } catch (err) {
       this.replyError(err);
     } finally {

@@ -14,6 +14,7 @@
 import * as net from 'node:net';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { giveBuffer, takeBuffer } from './bufferPool.js';
 
 /** Buffers in the reuse pool; at most POOL_SIZE - 1 are being written at once, so one is always free to read into. */
 const POOL_SIZE = 3;
@@ -90,7 +91,8 @@ function adoptForReading(socket: net.Socket): AdoptedSocket | null {
 
 function pump(handover: AdoptedSocket, sink: Writable, signal: AbortSignal, chunkBytes: number, adopted: (socket: net.Socket) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const free: Buffer[] = Array.from({ length: POOL_SIZE }, () => Buffer.allocUnsafe(chunkBytes));
+    const pool: Buffer[] = Array.from({ length: POOL_SIZE }, () => takeBuffer(chunkBytes));
+    const free = [...pool];
     let writing = 0;
     let paused = false;
     let ended = false;
@@ -105,7 +107,12 @@ function pump(handover: AdoptedSocket, sink: Writable, signal: AbortSignal, chun
         reading?.destroy();
         sink.destroy(err);
         reject(err);
-      } else resolve();
+      } else {
+        // Past the end of file the handle reads no more and every write is done: the buffers are free again.
+        // (On failure a write may still hold one, so they are left to the GC.)
+        pool.forEach(giveBuffer);
+        resolve();
+      }
     };
     const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     const maybeEnd = () => {

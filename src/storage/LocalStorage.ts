@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isADirectory, notADirectory, outsideRoot, permissionDenied } from '../errors.js';
 import { baseName, joinVirtual, parentOf } from '../protocol/virtualPath.js';
-import { FileSink, FileSource } from './fileStreams.js';
+import { FILE_CHUNK_BYTES, FileSink, FileSource } from './fileStreams.js';
 import type { FileInfo, FileType, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
 import { isTempName } from './Storage.js';
 import { fromSystemError } from './systemErrors.js';
@@ -69,7 +69,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async openRead(vpath: string, start = 0): Promise<Readable> {
+  async openRead(vpath: string, start = 0, chunkBytes = FILE_CHUNK_BYTES): Promise<Readable> {
     const real = await this.resolveFollow(vpath);
     let handle;
     try {
@@ -82,7 +82,7 @@ export class LocalStorage implements Storage {
       await handle.close();
       throw stats.isDirectory() ? isADirectory(vpath) : permissionDenied(vpath);
     }
-    return new FileSource(handle, vpath, start, stats.size);
+    return new FileSource(handle, vpath, start, stats.size, chunkBytes);
   }
 
   async openWrite(vpath: string, mode: WriteMode): Promise<Upload> {

@@ -60,8 +60,11 @@ export interface Storage {
   stat(path: string): Promise<FileInfo>;
   /** The entries of a directory, produced as they are read: never one giant array. */
   list(path: string): AsyncIterable<FileInfo>;
-  /** Resolves once the file is open, so "not found" is known before any reply is sent. */
-  openRead(path: string, start?: number): Promise<Readable>;
+  /**
+   * Resolves once the file is open, so "not found" is known before any reply
+   * is sent. `chunkBytes` is a hint for the size of the chunks read.
+   */
+  openRead(path: string, start?: number, chunkBytes?: number): Promise<Readable>;
   openWrite(path: string, mode: WriteMode): Promise<Upload>;
   mkdir(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;

@@ -11,7 +11,21 @@ import { fromSystemError } from './systemErrors.js';
 
 export const FILE_CHUNK_BYTES = 1024 * 1024;
 
-export class FileSource extends Readable {
+/**
+ * An optional capability of a storage read stream: reading into a buffer the
+ * caller owns, so a sender can reuse a few buffers instead of allocating one
+ * per chunk (and leaving the garbage collector behind at 200 transfers).
+ * Returns 0 at the end; the stream is destroyed by its owner afterwards.
+ */
+export interface ReadsInto {
+  readInto(buffer: Buffer): Promise<number>;
+}
+
+export function readsInto(stream: unknown): stream is ReadsInto & Readable {
+  return typeof (stream as Partial<ReadsInto> | null)?.readInto === 'function';
+}
+
+export class FileSource extends Readable implements ReadsInto {
   private position: number;
 
   /**
@@ -24,25 +38,30 @@ export class FileSource extends Readable {
     private readonly virtualPath: string,
     start: number,
     private readonly size: number,
+    private readonly chunkBytes = FILE_CHUNK_BYTES,
   ) {
-    super({ highWaterMark: FILE_CHUNK_BYTES });
+    super({ highWaterMark: chunkBytes });
     this.position = start;
   }
 
-  override _read(size: number): void {
-    const buffer = Buffer.allocUnsafe(Math.max(size, FILE_CHUNK_BYTES));
-    this.handle.read(buffer, 0, buffer.length, this.position).then(
-      ({ bytesRead }) => {
-        if (bytesRead === 0) {
-          if (this.position < this.size) this.destroy(fileChanged(this.virtualPath));
-          else this.push(null);
-          return;
-        }
-        this.position += bytesRead;
-        this.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
-      },
-      (err: unknown) => this.destroy(fromSystemError(err, this.virtualPath)),
+  override _read(): void {
+    const buffer = Buffer.allocUnsafe(this.chunkBytes);
+    this.readInto(buffer).then(
+      (bytesRead) => this.push(bytesRead === 0 ? null : bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead)),
+      (err: unknown) => this.destroy(err as Error),
     );
+  }
+
+  async readInto(buffer: Buffer): Promise<number> {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position));
+    } catch (err) {
+      throw fromSystemError(err, this.virtualPath);
+    }
+    if (bytesRead === 0 && this.position < this.size) throw fileChanged(this.virtualPath);
+    this.position += bytesRead;
+    return bytesRead;
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {

@@ -10,8 +10,8 @@ import { exists } from '../../storage/exists.js';
 import type { WriteMode } from '../../storage/Storage.js';
 import type { Session } from '../Session.js';
 import { receive } from '../receive.js';
+import { send } from '../send.js';
 import { runTransfer } from '../transfer.js';
-import { FILE_CHUNK_BYTES } from '../../storage/fileStreams.js';
 
 export async function RETR(s: Session, arg: string): Promise<void> {
   const path = s.resolvePath(arg);
@@ -20,12 +20,16 @@ export async function RETR(s: Session, arg: string): Promise<void> {
   if (info.type === 'dir') throw isADirectory(path);
   const offset = s.restOffset;
   // Opened before 150, so a missing or unreadable file is a plain 550.
-  const source = await s.storage.openRead(path, offset);
+  const chunkBytes = s.context.transfers.chunkBytes();
+  const source = await s.storage.openRead(path, offset, chunkBytes);
   await runTransfer(s, {
     path,
     direction: 'download',
     opening: `Opening ${modeName(s)} mode data connection for ${path} (${Math.max(0, info.size - offset)} bytes)`,
-    run: (socket, signal) => pipe(source, asciiStage(s, 'out'), socket, signal),
+    run: (socket, signal) => {
+      const ascii = asciiStage(s, 'out');
+      return ascii ? pipe(source, ascii, socket, signal) : send(source, socket, signal, chunkBytes);
+    },
     abort: async () => {
       source.destroy();
     },
@@ -78,7 +82,7 @@ async function store(s: Session, path: string, mode: WriteMode, opening: string)
     run: (socket, signal, adopt) => {
       const ascii = asciiStage(s, 'in');
       if (ascii) return pipe(socket, ascii, upload.stream, signal);
-      return receive(socket, upload.stream, signal, { chunkBytes: FILE_CHUNK_BYTES }, adopt);
+      return receive(socket, upload.stream, signal, { chunkBytes: s.context.transfers.chunkBytes() }, adopt);
     },
     commit: () => upload.commit(),
     abort: (keepWritten) => upload.abort(keepWritten),

@@ -1,0 +1,50 @@
+/**
+ * Sending a download's bytes to a data socket. When the storage stream can
+ * read into buffers we own (storage/fileStreams.ts ReadsInto), two pooled
+ * buffers alternate: one is read from the file while the socket writes the
+ * other, and neither is freed. Otherwise, the plain pipeline.
+ */
+import type * as net from 'node:net';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { readsInto } from '../storage/fileStreams.js';
+import { giveBuffer, takeBuffer } from './bufferPool.js';
+
+export async function send(source: Readable, socket: net.Socket, signal: AbortSignal, chunkBytes: number): Promise<void> {
+  if (!readsInto(source)) return pipeline(source, socket, { signal });
+  const buffers = [takeBuffer(chunkBytes), takeBuffer(chunkBytes)];
+  // A buffer is busy from the socket.write() that takes it until that write's callback.
+  const written: Array<Promise<void> | null> = [null, null];
+  const onAbort = () => socket.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (let i = 0; ; i ^= 1) {
+      if (written[i]) await written[i];
+      if (signal.aborted) throw signal.reason;
+      const n = await source.readInto(buffers[i]!);
+      if (n === 0) break;
+      // The loop waits for this write before reading into the same buffer again: that is the backpressure.
+      written[i] = write(socket, n === chunkBytes ? buffers[i]! : buffers[i]!.subarray(0, n));
+    }
+    await Promise.all(written);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.end(() => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Every write callback runs, also on a destroyed socket; after that no one holds the buffers.
+    await Promise.allSettled(written.map((w) => w ?? Promise.resolve()));
+    buffers.forEach(giveBuffer);
+  }
+}
+
+function write(socket: net.Socket, chunk: Buffer): Promise<void> {
+  const done = new Promise<void>((resolve, reject) => socket.write(chunk, (err) => (err ? reject(err) : resolve())));
+  // Awaited later, or not at all when an earlier step failed: never an unhandled rejection.
+  done.catch(() => undefined);
+  return done;
+}
