@@ -211,6 +211,29 @@ describe('connections reset in the middle of a transfer', () => {
   });
 });
 
+describe('file handles', () => {
+  it('are closed by the server itself after every transfer, never left to the garbage collector', async () => {
+    const root = tempDir();
+    fs.writeFileSync(path.join(root, 'small.txt'), 'small');
+    const server = await startServer(root, ['--log-format', 'json'], ['--expose-gc']);
+    try {
+      const conn = await ControlConnection.login(server.port);
+      await conn.expect('TYPE I', 200);
+      for (let i = 0; i < 200; i++) {
+        assert.equal((await conn.receive('RETR small.txt')).final.code, 226);
+        assert.equal((await conn.sendData(`STOR up${i % 5}.txt`, Buffer.from('x'))).final.code, 226);
+      }
+      conn.close();
+      // stats() runs a full collection: a handle nobody closed would be closed now, with a warning.
+      await stats(server);
+      assert.doesNotMatch(server.output(), /on garbage collection/);
+    } finally {
+      await server.stop();
+      removeDir(root);
+    }
+  });
+});
+
 describe('temporaries from a crash', () => {
   it('are removed at start, in the root and below it', async () => {
     const root = tempDir();

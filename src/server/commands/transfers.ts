@@ -22,18 +22,23 @@ export async function RETR(s: Session, arg: string): Promise<void> {
   // Opened before 150, so a missing or unreadable file is a plain 550.
   const chunkBytes = s.context.transfers.chunkBytes();
   const source = await s.storage.openRead(path, offset, chunkBytes);
-  await runTransfer(s, {
-    path,
-    direction: 'download',
-    opening: `Opening ${modeName(s)} mode data connection for ${path} (${Math.max(0, info.size - offset)} bytes)`,
-    run: (socket, signal) => {
-      const ascii = asciiStage(s, 'out');
-      return ascii ? pipe(source, ascii, socket, signal) : send(source, socket, signal, chunkBytes);
-    },
-    abort: async () => {
-      source.destroy();
-    },
-  });
+  try {
+    await runTransfer(s, {
+      path,
+      direction: 'download',
+      opening: `Opening ${modeName(s)} mode data connection for ${path} (${Math.max(0, info.size - offset)} bytes)`,
+      run: (socket, signal) => {
+        const ascii = asciiStage(s, 'out');
+        return ascii ? pipe(source, ascii, socket, signal) : send(source, socket, signal, chunkBytes);
+      },
+      abort: async () => {
+        source.destroy();
+      },
+    });
+  } finally {
+    // send() reads the file without consuming the stream, so the stream's end does not close it: this does.
+    source.destroy();
+  }
 }
 
 export async function STOR(s: Session, arg: string): Promise<void> {
