@@ -69,7 +69,8 @@ export async function writeUsersFile(file: string, users: Users): Promise<void> 
 }
 
 function parseEntry(file: string, name: string, entry: unknown): UserRecord {
-  const bad = (problem: string) => new UsersFileError(file, `user "${name}": ${problem}`);
+  // JSON quoting keeps a hostile name (a newline, a quote) to one line of the error.
+  const bad = (problem: string) => new UsersFileError(file, `user ${JSON.stringify(name)}: ${problem}`);
   if (!USER_NAME_PATTERN.test(name)) throw bad('names may use letters, digits and . _ @ - only');
   if (typeof entry !== 'object' || entry === null) throw bad('expected an object');
   const { password, home, permissions } = entry as Record<string, unknown>;

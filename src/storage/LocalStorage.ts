@@ -5,6 +5,7 @@
  * symlink swapped in after the check is refused too.
  */
 import { randomBytes } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -16,8 +17,14 @@ import type { FileInfo, FileType, Storage, StorageCapabilities, Upload, WriteMod
 import { isTempName } from './Storage.js';
 import { fromSystemError } from './systemErrors.js';
 
-/** How many lstat calls a listing keeps in flight: enough to hide latency, few enough to stay small. */
-const LIST_STAT_BATCH = 128;
+/**
+ * Entries a listing reads and stats in one go. The lstat calls are made
+ * synchronously: 10,000 of them through the thread pool took 0.1-0.3 s,
+ * against about 15 ms inline (inodes just read by readdir are in cache). A
+ * batch blocks the event loop for well under a millisecond, and the loop
+ * runs between batches, so other sessions barely notice.
+ */
+const LIST_STAT_BATCH = 256;
 
 export class LocalStorage implements Storage {
   readonly capabilities: StorageCapabilities = { atomicUpload: true, resume: true, setModifiedTime: true, chmod: true };
@@ -45,7 +52,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async *list(vpath: string): AsyncIterable<FileInfo> {
+  async *list(vpath: string): AsyncIterable<FileInfo[]> {
     const real = await this.resolveFollow(vpath);
     let dir;
     try {
@@ -53,19 +60,24 @@ export class LocalStorage implements Storage {
     } catch (err) {
       throw fromSystemError(err, vpath);
     }
-    let names: string[] = [];
     try {
-      for await (const entry of dir) {
-        if (isTempName(entry.name)) continue;
-        names.push(entry.name);
-        if (names.length === LIST_STAT_BATCH) {
-          yield* await this.statBatch(real, vpath, names);
-          names = [];
+      for (let done = false; !done; ) {
+        // readSync() hands out what one getdents call buffered: no promise per entry.
+        const names: string[] = [];
+        while (names.length < LIST_STAT_BATCH) {
+          const entry = dir.readSync();
+          if (entry === null) {
+            done = true;
+            break;
+          }
+          if (!isTempName(entry.name)) names.push(entry.name);
         }
+        if (names.length > 0) yield await this.statBatch(real, vpath, names);
       }
-      if (names.length > 0) yield* await this.statBatch(real, vpath, names);
     } catch (err) {
       throw fromSystemError(err, vpath);
+    } finally {
+      await dir.close().catch(() => undefined);
     }
   }
 
@@ -192,8 +204,17 @@ export class LocalStorage implements Storage {
   }
 
   private async statBatch(realDir: string, vdir: string, names: string[]): Promise<FileInfo[]> {
-    const infos = await Promise.all(names.map((name) => this.statEntry(realDir, joinVirtual(vdir, name), name)));
-    return infos.filter((info): info is FileInfo => info !== null);
+    const infos: FileInfo[] = [];
+    for (const name of names) {
+      const stats = fsSync.lstatSync(path.join(realDir, name), { throwIfNoEntry: false });
+      // An entry that vanished between readdir and lstat is simply not listed.
+      if (!stats) continue;
+      const info = stats.isSymbolicLink() ? await this.statEntry(realDir, joinVirtual(vdir, name), name) : toFileInfo(name, stats);
+      if (info) infos.push(info);
+    }
+    // Let other sessions run before the next batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    return infos;
   }
 
   /** An entry that vanished between readdir and lstat is simply not listed. */

@@ -32,9 +32,9 @@ export class MemoryStorage implements Storage {
     return info(baseName(vpath), this.find(vpath));
   }
 
-  async *list(vpath: string): AsyncIterable<FileInfo> {
+  async *list(vpath: string): AsyncIterable<FileInfo[]> {
     const dir = this.findDir(vpath);
-    for (const [name, node] of [...dir.entries]) yield info(name, node);
+    yield [...dir.entries].map(([name, node]) => info(name, node));
   }
 
   async openRead(vpath: string, start = 0): Promise<Readable> {

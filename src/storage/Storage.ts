@@ -58,8 +58,8 @@ export interface Upload {
 export interface Storage {
   readonly capabilities: StorageCapabilities;
   stat(path: string): Promise<FileInfo>;
-  /** The entries of a directory, produced as they are read: never one giant array. */
-  list(path: string): AsyncIterable<FileInfo>;
+  /** The entries of a directory, a page at a time as they are read: never one giant array. */
+  list(path: string): AsyncIterable<FileInfo[]>;
   /**
    * Resolves once the file is open, so "not found" is known before any reply
    * is sent. `chunkBytes` is a hint for the size of the chunks read.

@@ -67,7 +67,7 @@ describe('LocalStorage', () => {
     assert.equal(onDisk.length, 1);
     assert.ok(isTempName(onDisk[0]!), onDisk[0]);
     const listed: string[] = [];
-    for await (const info of s.list('/')) listed.push(info.name);
+    for await (const page of s.list('/')) listed.push(...page.map((info) => info.name));
     assert.deepEqual(listed, []);
     await upload.abort(false);
     assert.deepEqual(fs.readdirSync(root), []);

@@ -41,7 +41,7 @@ async function read(storage: Storage, path: string, start = 0): Promise<string> 
 
 async function names(storage: Storage, path: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const info of storage.list(path)) out.push(info.name);
+  for await (const page of storage.list(path)) out.push(...page.map((info) => info.name));
   return out.sort();
 }
 

@@ -4,7 +4,7 @@ import { MLST_FACTS, formatListLine, type MlstFact } from '../../protocol/listin
 import { Reply } from '../../protocol/replies.js';
 import type { CommandTable } from '../commandTable.js';
 import type { Session } from '../Session.js';
-import { listingLines } from './listings.js';
+import { listingPages } from './listings.js';
 
 export function SYST(s: Session): void {
   s.reply(Reply.SystemType, 'UNIX Type: L8');
@@ -75,7 +75,7 @@ export async function STAT(s: Session, arg: string): Promise<void> {
   // RFC 959 4.1.3: STAT with a path is a listing sent over the control connection.
   const now = new Date();
   const lines: string[] = [];
-  for await (const line of listingLines(s, arg, (info) => formatListLine(info, now))) lines.push(line);
+  for await (const page of listingPages(s, arg, (info) => formatListLine(info, now))) lines.push(...page);
   s.reply(Reply.FileStatus, [`Status of ${arg}:`, ...lines, 'End of status']);
 }
 

@@ -11,9 +11,6 @@ import type { FileInfo } from '../../storage/Storage.js';
 import type { Session } from '../Session.js';
 import { runTransfer } from '../transfer.js';
 
-/** Listing lines are gathered into chunks of about this size before they are written. */
-const LISTING_CHUNK_CHARS = 64 * 1024;
-
 export async function LIST(s: Session, arg: string): Promise<void> {
   const now = new Date();
   await sendListing(s, splitListArgs(arg).path, (info) => formatListLine(info, now));
@@ -32,15 +29,16 @@ export async function MLSD(s: Session, arg: string): Promise<void> {
   const perms = s.account!.permissions;
   const facts = s.mlstFacts;
   const parent = path === '/' ? null : await s.storage.stat(parentOf(path));
-  async function* lines(): AsyncIterable<string> {
+  async function* pages(): AsyncIterable<string[]> {
     // RFC 3659 7.5.1: the listed directory is "cdir", its parent "pdir" (none above the root).
-    yield formatMlsxLine({ ...dir, name: '.' }, facts, mlsxPerm('dir', perms), 'cdir');
-    if (parent) yield formatMlsxLine({ ...parent, name: '..' }, facts, mlsxPerm('dir', perms), 'pdir');
-    for await (const info of s.storage.list(path)) {
-      if (isListableName(info.name)) yield formatMlsxLine(info, facts, mlsxPerm(info.type, perms));
+    const self = [formatMlsxLine({ ...dir, name: '.' }, facts, mlsxPerm('dir', perms), 'cdir')];
+    if (parent) self.push(formatMlsxLine({ ...parent, name: '..' }, facts, mlsxPerm('dir', perms), 'pdir'));
+    yield self;
+    for await (const page of s.storage.list(path)) {
+      yield page.filter((info) => isListableName(info.name)).map((info) => formatMlsxLine(info, facts, mlsxPerm(info.type, perms)));
     }
   }
-  await sendLines(s, path, lines());
+  await sendPages(s, path, pages());
 }
 
 export async function MLST(s: Session, arg: string): Promise<void> {
@@ -51,33 +49,31 @@ export async function MLST(s: Session, arg: string): Promise<void> {
   s.reply(Reply.FileActionOk, [`Listing ${path}`, line, 'End']);
 }
 
-/** The lines LIST or NLST (and STAT with a path) show for a path: its entries, or the path itself if it is a file. */
-export async function* listingLines(s: Session, arg: string, format: (info: FileInfo) => string): AsyncIterable<string> {
+/** The lines LIST or NLST (and STAT with a path) show for a path, a page at a time: its entries, or the path itself if it is a file. */
+export async function* listingPages(s: Session, arg: string, format: (info: FileInfo) => string): AsyncIterable<string[]> {
   const path = arg === '' ? s.cwd : s.resolvePath(arg);
   s.requirePermission('read', path);
   const target = await s.storage.stat(path);
   if (target.type !== 'dir') {
-    yield format({ ...target, name: arg });
+    yield [format({ ...target, name: arg })];
     return;
   }
-  for await (const info of s.storage.list(path)) {
-    if (isListableName(info.name)) yield format(info);
-  }
+  for await (const page of s.storage.list(path)) yield page.filter((info) => isListableName(info.name)).map(format);
 }
 
 async function sendListing(s: Session, arg: string, format: (info: FileInfo) => string): Promise<void> {
-  const lines = listingLines(s, arg, format)[Symbol.asyncIterator]();
-  // The first entry is read before 150, so "no such directory" is a plain 550 without a data connection.
-  const first = await lines.next();
-  async function* all(): AsyncIterable<string> {
+  const pages = listingPages(s, arg, format)[Symbol.asyncIterator]();
+  // The first page is read before 150, so "no such directory" is a plain 550 without a data connection.
+  const first = await pages.next();
+  async function* all(): AsyncIterable<string[]> {
     if (!first.done) yield first.value;
-    for (let next = await lines.next(); !next.done; next = await lines.next()) yield next.value;
+    for (let next = await pages.next(); !next.done; next = await pages.next()) yield next.value;
   }
-  await sendLines(s, arg === '' ? s.cwd : s.resolvePath(arg), all());
+  await sendPages(s, arg === '' ? s.cwd : s.resolvePath(arg), all());
 }
 
-function sendLines(s: Session, path: string, lines: AsyncIterable<string>): Promise<void> {
-  const source = Readable.from(chunkLines(lines), { objectMode: false });
+function sendPages(s: Session, path: string, pages: AsyncIterable<string[]>): Promise<void> {
+  const source = Readable.from(pageText(pages), { objectMode: false });
   return runTransfer(s, {
     path,
     direction: 'listing',
@@ -89,15 +85,7 @@ function sendLines(s: Session, path: string, lines: AsyncIterable<string>): Prom
   });
 }
 
-/** Joins lines with CRLF into chunks, so a listing of 10,000 entries is a few writes, not 10,000. */
-async function* chunkLines(lines: AsyncIterable<string>): AsyncIterable<string> {
-  let chunk = '';
-  for await (const line of lines) {
-    chunk += line + '\r\n';
-    if (chunk.length >= LISTING_CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk !== '') yield chunk;
+/** One write per page of entries (a few hundred lines), so a listing of 10,000 entries is a few dozen writes. */
+async function* pageText(pages: AsyncIterable<string[]>): AsyncIterable<string> {
+  for await (const page of pages) if (page.length > 0) yield page.join('\r\n') + '\r\n';
 }
