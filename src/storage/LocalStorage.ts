@@ -9,11 +9,10 @@ import * as fsSync from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { isADirectory, notADirectory, outsideRoot, permissionDenied } from '../errors.js';
 import { baseName, joinVirtual, parentOf } from '../protocol/virtualPath.js';
 import { FILE_CHUNK_BYTES, FileSink, FileSource } from './fileStreams.js';
-import type { FileInfo, FileType, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
+import type { FileInfo, FileStream, FileType, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
 import { isTempName } from './Storage.js';
 import { fromSystemError } from './systemErrors.js';
 
@@ -81,7 +80,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async openRead(vpath: string, start = 0, chunkBytes = FILE_CHUNK_BYTES): Promise<Readable> {
+  async openRead(vpath: string, start = 0, chunkBytes = FILE_CHUNK_BYTES): Promise<FileStream> {
     const real = await this.resolveFollow(vpath);
     let handle;
     try {
@@ -98,8 +97,7 @@ export class LocalStorage implements Storage {
   }
 
   async openWrite(vpath: string, mode: WriteMode): Promise<Upload> {
-    const target = await this.resolveForWrite(vpath);
-    const existing = await fs.stat(target).catch(() => null);
+    const { target, existing } = await this.resolveForWrite(vpath);
     if (existing?.isDirectory()) throw isADirectory(vpath);
     try {
       if (mode.kind === 'append' || mode.kind === 'at') return await this.openInPlace(vpath, target, mode);
@@ -183,14 +181,21 @@ export class LocalStorage implements Storage {
     return path.join(parent, baseName(vpath));
   }
 
-  /** Writes follow an existing symlink that stays inside the root; a new name is created beside its parent's real path. */
-  private async resolveForWrite(vpath: string): Promise<string> {
-    try {
-      return await this.resolveFollow(vpath);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'FTP_ERR_NOT_FOUND') throw err;
-      return this.resolveEntry(vpath);
-    }
+  /**
+   * Where an upload goes, and what is there now. The parent is resolved and
+   * the entry looked at with lstat: a new name (the common case) costs two
+   * calls. An existing symlink is followed only if it stays inside the root;
+   * a dangling one is replaced like a missing file.
+   */
+  private async resolveForWrite(vpath: string): Promise<{ target: string; existing: Stats | null }> {
+    const entry = await this.resolveEntry(vpath);
+    const stats = await fs.lstat(entry).catch(() => null);
+    if (!stats?.isSymbolicLink()) return { target: entry, existing: stats };
+    const target = await this.resolveFollow(vpath).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'FTP_ERR_NOT_FOUND') return null;
+      throw err;
+    });
+    return target === null ? { target: entry, existing: null } : { target, existing: await fs.stat(target) };
   }
 
   private toHostPath(vpath: string): string {

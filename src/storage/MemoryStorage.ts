@@ -5,7 +5,7 @@
 import { Readable, Writable } from 'node:stream';
 import { alreadyExists, isADirectory, notADirectory, notEmpty, notFound, permissionDenied } from '../errors.js';
 import { baseName, parentOf, splitPath } from '../protocol/virtualPath.js';
-import type { FileInfo, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
+import type { FileInfo, FileStream, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
 
 interface FileNode {
   kind: 'file';
@@ -37,10 +37,10 @@ export class MemoryStorage implements Storage {
     yield [...dir.entries].map(([name, node]) => info(name, node));
   }
 
-  async openRead(vpath: string, start = 0): Promise<Readable> {
+  async openRead(vpath: string, start = 0): Promise<FileStream> {
     const node = this.find(vpath);
     if (node.kind !== 'file') throw isADirectory(vpath);
-    return Readable.from([node.data.subarray(Math.min(start, node.data.length))], { objectMode: false });
+    return Object.assign(Readable.from([node.data.subarray(Math.min(start, node.data.length))], { objectMode: false }), { size: node.data.length });
   }
 
   async openWrite(vpath: string, mode: WriteMode): Promise<Upload> {

@@ -8,6 +8,9 @@ import type { Readable, Writable } from 'node:stream';
 
 export type FileType = 'file' | 'dir' | 'link' | 'other';
 
+/** A file being read; `size` is its size when opened, where the backend knows it without asking again. */
+export type FileStream = Readable & { readonly size?: number };
+
 export interface FileInfo {
   readonly name: string;
   readonly type: FileType;
@@ -61,10 +64,11 @@ export interface Storage {
   /** The entries of a directory, a page at a time as they are read: never one giant array. */
   list(path: string): AsyncIterable<FileInfo[]>;
   /**
-   * Resolves once the file is open, so "not found" is known before any reply
-   * is sent. `chunkBytes` is a hint for the size of the chunks read.
+   * Resolves once the file is open, so "not found" (or "is a directory") is
+   * known before any reply is sent. `chunkBytes` is a hint for the size of
+   * the chunks read.
    */
-  openRead(path: string, start?: number, chunkBytes?: number): Promise<Readable>;
+  openRead(path: string, start?: number, chunkBytes?: number): Promise<FileStream>;
   openWrite(path: string, mode: WriteMode): Promise<Upload>;
   mkdir(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;

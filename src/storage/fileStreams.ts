@@ -37,7 +37,7 @@ export class FileSource extends Readable implements ReadsInto {
     private readonly handle: FileHandle,
     private readonly virtualPath: string,
     start: number,
-    private readonly size: number,
+    readonly size: number,
     private readonly chunkBytes = FILE_CHUNK_BYTES,
   ) {
     super({ highWaterMark: chunkBytes });

@@ -1,7 +1,6 @@
 /** File transfers over the data connection: RETR, STOR, APPE, STOU, and ABOR to stop them. */
 import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isADirectory } from '../../errors.js';
 import { CrlfToLf, LfToCrlf } from '../../protocol/ascii.js';
 import { freeName } from '../../protocol/freeName.js';
 import { Reply } from '../../protocol/replies.js';
@@ -16,17 +15,16 @@ import { runTransfer } from '../transfer.js';
 export async function RETR(s: Session, arg: string): Promise<void> {
   const path = s.resolvePath(arg);
   s.requirePermission('read', path);
-  const info = await s.storage.stat(path);
-  if (info.type === 'dir') throw isADirectory(path);
   const offset = s.restOffset;
-  // Opened before 150, so a missing or unreadable file is a plain 550.
+  // Opened before 150, so a missing, unreadable or directory path is a plain 550.
   const chunkBytes = s.context.transfers.chunkBytes();
   const source = await s.storage.openRead(path, offset, chunkBytes);
+  const size = source.size === undefined ? '' : ` (${Math.max(0, source.size - offset)} bytes)`;
   try {
     await runTransfer(s, {
       path,
       direction: 'download',
-      opening: `Opening ${modeName(s)} mode data connection for ${path} (${Math.max(0, info.size - offset)} bytes)`,
+      opening: `Opening ${modeName(s)} mode data connection for ${path}${size}`,
       run: (socket, signal) => {
         const ascii = asciiStage(s, 'out');
         return ascii ? pipe(source, ascii, socket, signal) : send(source, socket, signal, chunkBytes);
