@@ -1,0 +1,104 @@
+/**
+ * What a run measures, and how often: the full run, the quick one, and the
+ * few flags that narrow them.
+ *
+ *   npm run bench [-- --quick] [--servers sockftp,vsftpd] [--repetitions N] [--sockftp dist/src/cli/main.js]
+ */
+import * as path from 'node:path';
+import { MiB, SOCKFTP_CLI } from './paths.js';
+
+export const SERVER_NAMES = ['sockftp', 'vsftpd', 'pyftpdlib', 'ftp-srv'] as const;
+export type ServerName = (typeof SERVER_NAMES)[number];
+
+export interface BenchPlan {
+  readonly mode: 'full' | 'quick';
+  readonly servers: readonly ServerName[];
+  /** The sockftp build to measure. */
+  readonly sockftpCli: string;
+  readonly bigBytes: number;
+  readonly bigRepetitions: number;
+  readonly smallFiles: number;
+  readonly smallFileBytes: number;
+  readonly smallRepetitions: number;
+  readonly listEntries: number;
+  readonly listRepetitions: number;
+  readonly clientCounts: readonly number[];
+  readonly clientFileBytes: number;
+  readonly clientRepetitions: number;
+}
+
+type Sizes = Omit<BenchPlan, 'mode' | 'servers' | 'sockftpCli'>;
+
+const FULL: Sizes = {
+  bigBytes: 1024 * MiB,
+  bigRepetitions: 5,
+  smallFiles: 2000,
+  smallFileBytes: 4096,
+  smallRepetitions: 3,
+  listEntries: 10_000,
+  listRepetitions: 5,
+  clientCounts: [50, 200],
+  clientFileBytes: 10 * MiB,
+  clientRepetitions: 3,
+};
+
+/** Every test on every server, fewer times and with fewer small files: about 2.5 minutes. */
+const QUICK: Sizes = {
+  ...FULL,
+  bigRepetitions: 2,
+  smallFiles: 300,
+  smallRepetitions: 1,
+  listRepetitions: 2,
+  clientRepetitions: 1,
+};
+
+const USAGE = `usage: npm run bench [-- --quick] [--servers ${SERVER_NAMES.join(',')}] [--repetitions N] [--sockftp PATH/dist/src/cli/main.js]`;
+
+export class UsageError extends Error {}
+
+export function parsePlan(args: readonly string[]): BenchPlan {
+  let quick = false;
+  let servers: readonly ServerName[] = SERVER_NAMES;
+  let repetitions: number | null = null;
+  let sockftpCli = SOCKFTP_CLI;
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (flag === '--quick') quick = true;
+    else if (flag === '--servers') servers = parseServers(value());
+    else if (flag === '--repetitions') repetitions = parseRepetitions(value());
+    else if (flag === '--sockftp') sockftpCli = path.resolve(value());
+    else throw new UsageError(`unknown argument ${flag}\n${USAGE}`);
+  }
+  const sizes = quick ? QUICK : FULL;
+  const times = (n: number) => repetitions ?? n;
+  return {
+    ...sizes,
+    mode: quick ? 'quick' : 'full',
+    servers,
+    sockftpCli,
+    bigRepetitions: times(sizes.bigRepetitions),
+    smallRepetitions: times(sizes.smallRepetitions),
+    listRepetitions: times(sizes.listRepetitions),
+    clientRepetitions: times(sizes.clientRepetitions),
+  };
+}
+
+function parseServers(text: string): ServerName[] {
+  const names = text.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(SERVER_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown server ${unknown.join(', ')}: choose from ${SERVER_NAMES.join(', ')}`);
+  // sockftp is what every ratio is about.
+  if (!names.includes('sockftp')) names.unshift('sockftp');
+  return SERVER_NAMES.filter((n) => names.includes(n));
+}
+
+function parseRepetitions(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`--repetitions must be a whole number from 1 to 100, not "${text}"`);
+  return n;
+}

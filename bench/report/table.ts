@@ -1,0 +1,16 @@
+/** The report as a Markdown table: readable in a terminal, and pasted as is into bench/README.md. */
+import type { SummaryRow } from './summarize.js';
+
+export function markdownTable(rows: readonly SummaryRow[], servers: readonly string[]): string {
+  const header = ['test', ...servers, 'sockftp vs best peer', 'target'];
+  const body = rows.map((row) => [
+    row.label,
+    ...servers.map((s) => row.cells[s]?.text ?? '-'),
+    row.ratio === null ? '' : `${row.ratio.toFixed(2)}x`,
+    row.target === null ? '' : `${row.target.met ? 'met' : 'MISSED'} (${row.target.text})`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}

@@ -1,0 +1,151 @@
+/**
+ * sockftp beside vsftpd, pyftpdlib and ftp-srv on loopback (issue 7): the
+ * same fixture tree, the same account, the same lean client, measured
+ * interleaved. Prints a table and writes bench/results/*.json. Needs root
+ * (vsftpd logs in a local user made for the run). Not part of `npm test`.
+ *
+ *   npm run bench              the full run (about 16 minutes)
+ *   npm run bench -- --quick   every test, fewer times (about 2.5 minutes)
+ *
+ * See bench/README.md for what each test measures and why it is done this way.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parsePlan, UsageError, type BenchPlan, type ServerName } from './BenchPlan.js';
+import { Cleanup } from './Cleanup.js';
+import { Fixture } from './Fixture.js';
+import { bigRetrieveTest, bigStoreTest } from './measure/bigTransfers.js';
+import type { BenchTest } from './measure/BenchTest.js';
+import { listingsTest } from './measure/listings.js';
+import { manyClientsTest } from './measure/manyClients.js';
+import { smallFilesTest } from './measure/smallFiles.js';
+import { RssSampler } from './memory/RssSampler.js';
+import { commandLine, describeMachine } from './report/machine.js';
+import { writeResults } from './report/resultsFile.js';
+import { reportRows } from './report/rows.js';
+import { summarize, type Runs } from './report/summarize.js';
+import { markdownTable } from './report/table.js';
+import { runInterleaved } from './runInterleaved.js';
+import type { BenchServer, ServerStarter } from './servers/BenchServer.js';
+import { startFtpSrv } from './servers/ftpSrv.js';
+import { createLocalUser, localUserUnavailable } from './servers/localUser.js';
+import { passiveBlocks } from './servers/ports.js';
+import { startPyftpdlib } from './servers/pyftpdlib.js';
+import { startSockftp } from './servers/sockftp.js';
+import { startVsftpd } from './servers/vsftpd.js';
+
+/** Passive ports per server: 200 clients at once, and room for ports still in TIME_WAIT. */
+const PASSIVE_BLOCK = 1000;
+/** Sessions each server must accept at once: the largest client count, with room to spare. */
+const MAX_CLIENTS = 1000;
+/** Servers settle (JIT, lazy allocations) for this long before their idle memory is read. */
+const SETTLE_MS = 2_000;
+
+let plan: BenchPlan;
+try {
+  plan = parsePlan(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+const why = localUserUnavailable();
+if (why) {
+  console.error(`the benchmark cannot run here: ${why}`);
+  process.exit(1);
+}
+
+const started = Date.now();
+const date = new Date(started).toISOString();
+const cleanup = new Cleanup();
+cleanup.onSignals();
+try {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'sockftp-bench-'));
+  cleanup.defer(`remove ${base}`, () => fs.rmSync(base, { recursive: true, force: true }));
+  // vsftpd changes into the home directory as the user, so every directory above it must be searchable.
+  fs.chmodSync(base, 0o755);
+  const root = path.join(base, 'root');
+  const work = path.join(base, 'work');
+  for (const dir of [root, work]) fs.mkdirSync(dir);
+  const user = await createLocalUser(root);
+  cleanup.defer(`userdel ${user.login.user}`, () => user.remove());
+
+  console.log(`${plan.mode} run; writing the fixture in ${base} ...`);
+  const fixture = Fixture.build(root, plan, user);
+  const sampler = new RssSampler();
+  cleanup.defer('stop the memory sampler', () => sampler.stop());
+
+  const starters: Record<ServerName, ServerStarter> = {
+    sockftp: (setup) => startSockftp(setup, plan.sockftpCli),
+    vsftpd: startVsftpd,
+    pyftpdlib: startPyftpdlib,
+    'ftp-srv': startFtpSrv,
+  };
+  const blocks = passiveBlocks(plan.servers.length, PASSIVE_BLOCK);
+  const servers: BenchServer[] = [];
+  const described: Record<string, unknown> = {};
+  const unavailable: Record<string, string> = {};
+  for (const [i, name] of plan.servers.entries()) {
+    const confDir = path.join(base, `conf-${name}`);
+    fs.mkdirSync(confDir);
+    const passivePorts = blocks[i]!;
+    try {
+      const server = await starters[name]({ root, login: user.login, confDir, passivePorts, maxClients: MAX_CLIENTS });
+      cleanup.defer(`stop ${name}`, () => server.stop());
+      servers.push(server);
+      described[name] = { version: server.version, command: server.command, passivePorts };
+      console.log(`started ${server.version} on port ${server.port}, passive ports ${passivePorts.join('-')}`);
+    } catch (err) {
+      // A peer that cannot run here is reported as such; the others are still compared.
+      unavailable[name] = (err as Error).message;
+      console.error(`${name} is left out: ${(err as Error).message}`);
+    }
+  }
+  if (!servers.some((s) => s.name === 'sockftp')) throw new Error(`sockftp did not start: ${unavailable['sockftp']}`);
+
+  await delay(SETTLE_MS);
+  const idle = new Map<string, number>();
+  for (const server of servers) idle.set(server.name, (await sampler.request('watch', server.pid)).nowKiB / 1024);
+
+  const tests: BenchTest[] = [
+    bigRetrieveTest(plan.bigBytes, plan.bigRepetitions),
+    bigStoreTest(plan.bigBytes, plan.bigRepetitions),
+    smallFilesTest(plan.smallFiles, plan.smallFileBytes, plan.smallRepetitions),
+    listingsTest(plan.listEntries, plan.listRepetitions),
+    ...plan.clientCounts.map((count) => manyClientsTest(count, plan.clientFileBytes, plan.clientRepetitions)),
+  ];
+  const runs: Runs = await runInterleaved(tests, servers, { fixture, work, login: user.login }, sampler);
+  runs['memory'] = {};
+  for (const server of servers) {
+    const { overallKiB } = await sampler.request('read', server.pid);
+    runs['memory'][server.name] = [{ values: { idleRssMiB: idle.get(server.name)!, peakRssMiB: overallKiB / 1024 } }];
+  }
+
+  const names = plan.servers as readonly string[];
+  const summary = summarize(reportRows(plan), runs, names);
+  const table = markdownTable(summary, names);
+  const durationSeconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\n${table}\n`);
+  for (const [name, reason] of Object.entries(unavailable)) console.log(`${name} did not run: ${reason.split('\n')[0]}`);
+  const files = writeResults({
+    date,
+    mode: plan.mode,
+    command: commandLine(),
+    durationSeconds,
+    machine: describeMachine(),
+    plan,
+    servers: described,
+    unavailable,
+    table,
+    summary,
+    runs,
+  });
+  console.log(`${plan.mode} run took ${Math.round(durationSeconds / 60)} min; results in ${files.map((f) => path.relative(process.cwd(), f)).join(' and ')}`);
+} catch (err) {
+  console.error(`the benchmark failed: ${(err as Error).stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup.run();
+}
