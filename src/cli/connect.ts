@@ -1,37 +1,45 @@
 /** `sockftp connect [HOST[:PORT] | URL]`: the interactive shell, or a script read from stdin. */
-import type { ConnectionOptions } from '../client/FtpClient.js';
+import { ClientError } from '../client/ClientError.js';
+import { destinationFor, parseTargetOrFail, type ConnectionFlags } from '../client/destination.js';
+import type { Destination } from '../client/FtpClient.js';
+import { historyFile } from '../client/repl/history.js';
 import { Shell } from '../client/repl/Shell.js';
-import { parseLang } from '../client/repl/messages.js';
-import { parseFtpUrl, parseHostPort } from '../client/target.js';
+import { MESSAGES, parseLang } from '../client/repl/messages.js';
 import { CliError } from './CliError.js';
-import { passwordFromEnvOrPrompt } from './password.js';
+import { terminalPrompt } from './password.js';
 
 export interface ConnectOptions {
   user?: string;
   active?: boolean;
   tls?: boolean;
   insecure?: boolean;
+  verify?: boolean;
   lang: string;
 }
 
 export async function connect(target: string | undefined, o: ConnectOptions): Promise<void> {
   const lang = parseLang(o.lang);
   if (!lang) throw new CliError('--lang must be en or id');
-  // ftp://user@host:port and ftps:// (implicit TLS) name the server too; a path in them is not used here.
-  const url = target?.includes('://') ? parseFtpUrl(target) : null;
-  const address = url?.address ?? parseHostPort(target);
-  if (!address || (target?.includes('://') && !url)) throw new CliError(`"${target}" is not HOST, HOST:PORT or an ftp:// or ftps:// URL`);
-  const user = o.user ?? url?.user ?? undefined;
-  const password = url?.password ?? undefined;
-  const credentials =
-    user === undefined
-      ? { user: 'anonymous', password: 'sockftp@' }
-      : { user, password: password ?? (await passwordFromEnvOrPrompt(`Password for ${user}: `)) };
-  const connection: ConnectionOptions = {
-    active: o.active === true,
-    tls: url?.implicitTls ? 'implicit' : o.tls ? 'explicit' : null,
-    insecure: o.insecure === true,
-  };
-  const shell = new Shell({ address, credentials, connection, lang, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+  const flags: ConnectionFlags = { user: o.user ?? null, active: o.active === true, tls: o.tls === true, insecure: o.insecure === true };
+  let destination: Destination;
+  try {
+    destination = await destinationFor(parseTargetOrFail(target), flags, terminalPrompt(MESSAGES[lang].passwordFor));
+  } catch (err) {
+    if (err instanceof ClientError) throw new CliError(err.text(lang));
+    throw err;
+  }
+  const interactive = Boolean(process.stdin.isTTY);
+  const shell = new Shell({
+    destination,
+    // `open` names its own user, if any: --user was for the first server. The shell cannot prompt.
+    resolve: (text) => destinationFor(parseTargetOrFail(text), { ...flags, user: null }, null),
+    lang,
+    input: process.stdin,
+    output: process.stdout,
+    interactive,
+    progress: Boolean(process.stdout.isTTY),
+    verify: o.verify === true,
+    historyFile: interactive ? historyFile() : null,
+  });
   process.exitCode = await shell.run();
 }

@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
 import { DEFAULTS } from '../server/ServerConfig.js';
 import { connect } from './connect.js';
+import { EXIT_CODES } from './exitCodes.js';
+import * as oneShot from './oneShot.js';
 import { serve } from './serve.js';
 import { userAdd } from './user.js';
 
@@ -47,8 +49,39 @@ program
   .option('--active', 'active mode: the server connects to us for data (EPRT, or PORT); default passive (EPSV, or PASV)')
   .option('--tls', 'explicit FTPS: AUTH TLS, then TLS on data connections too (PROT P)')
   .option('--insecure', 'accept a TLS certificate that does not verify (self-signed)')
+  .option('--verify', "check every transfer's SHA-256 (the server's HASH, or a second download hashed here)")
   .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
   .action(connect);
+
+/** A one-shot command: its own line of help, the connection flags, and exit code 2 for its usage errors. */
+function oneShotCommand(name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('--active', 'active mode: the server connects to us for data (EPRT, or PORT)')
+    .option('--tls', 'explicit FTPS: AUTH TLS (ftps:// URLs are implicit FTPS)')
+    .option('--insecure', 'accept a TLS certificate that does not verify (self-signed)')
+    .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
+    .exitOverride((err) => {
+      throw err.exitCode === 0 ? err : new CommanderError(EXIT_CODES.usage, err.code, err.message);
+    });
+}
+
+const URL_HELP = 'ftp://[user[:password]@]host[:port]/path or ftps://...; credentials also from ~/.netrc and SOCKFTP_PASSWORD';
+
+oneShotCommand('ls', 'list a remote directory').argument('<url>', URL_HELP).action(oneShot.ls);
+oneShotCommand('size', 'print the size of a remote file').argument('<url>', URL_HELP).action(oneShot.size);
+oneShotCommand('rm', 'delete a remote file').argument('<url>', URL_HELP).action(oneShot.rm);
+oneShotCommand('mkdir', 'make a remote directory').argument('<url>', URL_HELP).action(oneShot.mkdir);
+for (const command of [
+  oneShotCommand('get', 'download a file; an existing local file is kept (-f replaces it)').argument('<url>', URL_HELP).argument('[local]', 'where to save it').action(oneShot.get),
+  oneShotCommand('put', 'upload a file; an existing remote file is kept (-f replaces it)').argument('<local>', 'the file to send').argument('<url>', URL_HELP).action(oneShot.put),
+]) {
+  command
+    .option('-f, --force', 'replace an existing file')
+    .option('-c, --continue', 'resume a cut transfer')
+    .option('--verify', "check the SHA-256 afterwards (the server's HASH, or a second download hashed here)");
+}
 
 program
   .command('user')

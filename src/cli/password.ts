@@ -8,6 +8,11 @@ export async function passwordFromEnvOrPrompt(prompt: string): Promise<string> {
   return promptHidden(prompt);
 }
 
+/** A hidden prompt for a user's password, worded by `question`, when there is a terminal to ask at; null otherwise. */
+export function terminalPrompt(question: (user: string) => string): ((user: string) => Promise<string>) | null {
+  return process.stdin.isTTY ? (user) => promptHidden(question(user)) : null;
+}
+
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write(prompt);

@@ -1,13 +1,18 @@
 /**
  * The client's connection to one FTP server. basic-ftp does the protocol
- * work (replies, passive data connections, listings of every server
- * dialect), ActiveTransfers the active-mode data connections; this class
+ * work (replies, login, TLS, listings of every server dialect),
+ * DataTransfers runs the transfers in a way that can be stopped; this class
  * narrows them to what the shell and the one-shot commands need and turns
  * every failure into a ClientError with one line of text.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { Client, FTPError, FileType, type FileInfo as BasicFileInfo } from 'basic-ftp';
-import { ActiveTransfers } from './ActiveTransfers.js';
+import { Writable } from 'node:stream';
+import { Client, FileType, type FileInfo as BasicFileInfo } from 'basic-ftp';
+import { ClientError, toClientError, type Subjects } from './ClientError.js';
+import { ActiveConnector, PassiveConnector } from './dataConnections.js';
+import { DataTransfers, type TransferControl } from './DataTransfers.js';
+import { formatHostForUrl } from '../protocol/hosts.js';
 
 export interface ServerAddress {
   readonly host: string;
@@ -28,6 +33,13 @@ export interface ConnectionOptions {
   readonly insecure?: boolean;
 }
 
+/** Where to connect and as whom: what connect, connme and open need. */
+export interface Destination {
+  readonly address: ServerAddress;
+  readonly credentials: Credentials;
+  readonly options: ConnectionOptions;
+}
+
 export interface RemoteEntry {
   readonly name: string;
   readonly type: 'file' | 'dir' | 'link' | 'other';
@@ -35,17 +47,6 @@ export interface RemoteEntry {
   readonly modifiedAt: Date | null;
   /** The time as the listing wrote it, when it could not be read as a date (Unix LIST: "Nov 25 17:16"). */
   readonly modifiedText: string;
-}
-
-export class ClientError extends Error {
-  constructor(
-    message: string,
-    /** The FTP reply code, when the server refused. */
-    readonly replyCode: number | null = null,
-  ) {
-    super(message);
-    this.name = 'ClientError';
-  }
 }
 
 /** Control-connection replies and connects give up after this long. */
@@ -67,15 +68,21 @@ function openLocal<T extends fs.ReadStream | fs.WriteStream>(make: () => T): Pro
 }
 
 export class FtpClient {
+  /** The server's FEAT lines, asked once per connection. */
+  private features: Promise<Map<string, string>> | null = null;
+  /** Set once the server accepted OPTS HASH SHA-256 on this connection. */
+  private hashSelected = false;
+
   private constructor(
     private readonly client: Client,
-    readonly address: ServerAddress,
-    /** Set in active mode; passive transfers are basic-ftp's own. */
-    private readonly active: ActiveTransfers | null,
+    private readonly transfers: DataTransfers,
   ) {}
 
-  static async connect(address: ServerAddress, credentials: Credentials, options: ConnectionOptions = {}): Promise<FtpClient> {
+  /** `signal` gives up a connect that hangs (Ctrl-C in the shell). */
+  static async connect(address: ServerAddress, credentials: Credentials, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<FtpClient> {
     const client = new Client(TIMEOUT_MS);
+    const giveUp = () => client.close();
+    signal?.addEventListener('abort', giveUp, { once: true });
     try {
       await client.access({
         host: address.host,
@@ -88,9 +95,15 @@ export class FtpClient {
       });
     } catch (err) {
       client.close();
-      throw toClientError(err, `cannot connect to ${address.host}:${address.port}`);
+      if (signal?.aborted) throw new ClientError([{ problem: 'interrupted' }], 'interrupted');
+      const failure = toClientError(err);
+      if (failure.kind === 'login') throw failure.within([{ problem: 'loginRefused', args: [credentials.user] }]);
+      throw failure.within([{ problem: 'cannotConnect', args: [formatTarget(address)] }], 'connect');
+    } finally {
+      signal?.removeEventListener('abort', giveUp);
     }
-    return new FtpClient(client, address, options.active ? new ActiveTransfers(client) : null);
+    const connector = options.active ? new ActiveConnector(client) : new PassiveConnector(client);
+    return new FtpClient(client, new DataTransfers(client, connector));
   }
 
   get closed(): boolean {
@@ -103,9 +116,9 @@ export class FtpClient {
     this.client.close();
   }
 
-  async list(path = ''): Promise<RemoteEntry[]> {
-    const infos = await this.call(() => (this.active ? this.active.list(path) : this.client.list(path)));
-    return infos.map(toRemoteEntry);
+  async list(path = '', signal?: AbortSignal): Promise<RemoteEntry[]> {
+    const infos = await this.call(() => this.transfers.list(path, signal), { remote: path });
+    return infos.filter((info) => info.name !== '.' && info.name !== '..').map(toRemoteEntry);
   }
 
   /** The names in a directory, for choosing a free one. */
@@ -114,15 +127,15 @@ export class FtpClient {
   }
 
   size(path: string): Promise<number> {
-    return this.call(() => this.client.size(path));
+    return this.call(() => this.client.size(path), { remote: path });
   }
 
   async remove(path: string): Promise<void> {
-    await this.call(() => this.client.remove(path));
+    await this.call(() => this.client.remove(path), { remote: path });
   }
 
   async cd(path: string): Promise<void> {
-    await this.call(() => this.client.cd(path));
+    await this.call(() => this.client.cd(path), { remote: path });
   }
 
   pwd(): Promise<string> {
@@ -130,15 +143,15 @@ export class FtpClient {
   }
 
   async mkdir(path: string): Promise<void> {
-    await this.call(async () => this.client.send('MKD ' + (await this.client.protectWhitespace(path))));
+    await this.call(async () => this.client.send('MKD ' + (await this.client.protectWhitespace(path))), { remote: path });
   }
 
   async rmdir(path: string): Promise<void> {
-    await this.call(() => this.client.removeEmptyDir(path));
+    await this.call(() => this.client.removeEmptyDir(path), { remote: path });
   }
 
   async rename(from: string, to: string): Promise<void> {
-    await this.call(() => this.client.rename(from, to));
+    await this.call(() => this.client.rename(from, to), { remote: from });
   }
 
   /**
@@ -146,69 +159,79 @@ export class FtpClient {
    * skipped locally and the rest appended remotely (APPE), to finish an
    * interrupted upload. Returns the bytes sent.
    */
-  async upload(localPath: string, remotePath: string, resumeAt = 0): Promise<number> {
+  async upload(localPath: string, remotePath: string, resumeAt = 0, options: TransferControl = {}): Promise<number> {
+    const subjects = { remote: remotePath, local: localPath };
     await this.call(async () => {
       const source = await openLocal(() => fs.createReadStream(localPath, { start: resumeAt, highWaterMark: LOCAL_CHUNK_BYTES }));
       try {
-        if (this.active) await this.active.upload(source, remotePath, resumeAt > 0 ? 'APPE' : 'STOR');
-        else if (resumeAt > 0) await this.client.appendFrom(source, remotePath);
-        else await this.client.uploadFrom(source, remotePath);
+        await this.transfers.upload(source, remotePath, resumeAt > 0 ? 'APPE' : 'STOR', options);
       } finally {
         // A refused upload never reads its source, so nothing else closes the file.
         source.destroy();
       }
-    });
+    }, subjects);
     return fs.statSync(localPath).size - resumeAt;
   }
 
   /** Downloads into `localPath`, from `startAt` on (REST) when resuming. Returns the bytes received. */
-  async download(remotePath: string, localPath: string, startAt = 0): Promise<number> {
+  async download(remotePath: string, localPath: string, startAt = 0, options: TransferControl = {}): Promise<number> {
     await this.call(async () => {
       const flags = startAt > 0 ? 'r+' : 'w';
       const target = await openLocal(() => fs.createWriteStream(localPath, { flags, start: startAt, highWaterMark: LOCAL_CHUNK_BYTES }));
       try {
-        if (this.active) await this.active.download(target, remotePath, startAt);
-        else await this.client.downloadTo(target, remotePath, startAt);
+        await this.transfers.download(target, remotePath, startAt, options);
       } finally {
         // A refused download never writes to its target, so nothing else closes the file.
         target.destroy();
       }
-    });
+    }, { remote: remotePath, local: localPath });
     return fs.statSync(localPath).size - startAt;
   }
 
-  private async call<T>(op: () => Promise<T>): Promise<T> {
-    if (this.client.closed) throw new ClientError('not connected');
+  /** SHA-256 of a remote file as the server computes it (HASH, draft-bryan-ftpext-hash); null when it has no HASH. */
+  async serverSha256(path: string): Promise<string | null> {
+    const hash = (await this.call(() => (this.features ??= this.client.features()))).get('HASH');
+    if (hash === undefined || !/SHA-256/i.test(hash)) return null;
+    return this.call(async () => {
+      // A server that lists HASH but will not hash with SHA-256 is one without HASH here.
+      if (!this.hashSelected && (await this.client.sendIgnoringError('OPTS HASH SHA-256')).code >= 400) return null;
+      this.hashSelected = true;
+      const reply = await this.client.send('HASH ' + (await this.client.protectWhitespace(path)));
+      // "213 SHA-256 0-1023 <hex> name"
+      const m = /^213 SHA-256 \d+-\d+ ([0-9a-f]+)/i.exec(reply.message);
+      if (!m) throw new ClientError([path, { problem: 'badHashReply', args: [reply.message] }], 'remote');
+      return m[1]!.toLowerCase();
+    }, { remote: path });
+  }
+
+  /** SHA-256 of a remote file, downloaded and hashed here without being stored: for servers without HASH. */
+  async sha256ByDownload(path: string, options: TransferControl = {}): Promise<string> {
+    const hash = createHash('sha256');
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done();
+      },
+    });
+    await this.call(() => this.transfers.download(sink, path, 0, options), { remote: path });
+    return hash.digest('hex');
+  }
+
+  private async call<T>(op: () => Promise<T>, subjects: Subjects = {}): Promise<T> {
+    if (this.client.closed) throw new ClientError([{ problem: 'notConnected' }]);
     try {
       return await op();
     } catch (err) {
-      throw toClientError(err);
+      throw toClientError(err, subjects);
     }
   }
+}
+
+export function formatTarget(address: ServerAddress): string {
+  return `${formatHostForUrl(address.host)}:${address.port}`;
 }
 
 function toRemoteEntry(info: BasicFileInfo): RemoteEntry {
   const type = info.type === FileType.Directory ? 'dir' : info.type === FileType.File ? 'file' : info.type === FileType.SymbolicLink ? 'link' : 'other';
   return { name: info.name, type, size: info.size, modifiedAt: info.modifiedAt ?? null, modifiedText: info.rawModifiedAt };
-}
-
-/** One line that says what went wrong: the server's reply, or the network's reason in plain words. */
-export function toClientError(err: unknown, context?: string): ClientError {
-  if (err instanceof ClientError) return err;
-  const prefix = context ? `${context}: ` : '';
-  if (err instanceof FTPError) return new ClientError(`${prefix}${err.message.replace(/\s+/g, ' ').trim()}`, err.code);
-  const code = (err as NodeJS.ErrnoException)?.code;
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset by the server',
-    ETIMEDOUT: 'timed out',
-    ENOTFOUND: 'host not found',
-    EHOSTUNREACH: 'host unreachable',
-    ENOENT: 'no such local file',
-    EACCES: 'permission denied (local file)',
-    EISDIR: 'is a directory (local)',
-    ENOSPC: 'no space left on the local disk',
-  };
-  const message = (code && reasons[code]) ?? (err as Error)?.message ?? String(err);
-  return new ClientError(`${prefix}${message.split('\n')[0]}`);
 }

@@ -60,3 +60,10 @@ export function parseFtpUrl(text: string): FtpUrl | null {
     path: path.replace(/^\//, ''),
   };
 }
+
+/** What `connect` and the shell's `open` take: HOST[:PORT], or an ftp:// or ftps:// URL whose path is not used; null when malformed. */
+export function parseTarget(text: string | undefined): FtpUrl | null {
+  if (text?.includes('://')) return parseFtpUrl(text);
+  const address = parseHostPort(text);
+  return address && { address, implicitTls: false, user: null, password: null, path: '' };
+}

@@ -111,7 +111,7 @@ describe('the client against sockftp', () => {
     assert.equal(out.length, 6, result.stdout);
     assert.match(out[1]!, /^Error: 550 .*missing\.bin/);
     assert.equal(out[2], 'Unknown command: frobnicate (type help)');
-    assert.equal(out[3], 'Usage: upload [-f|-c] FILE [REMOTE]');
+    assert.equal(out[3], 'Usage: upload [-f|-c] [-r] [--verify] FILE [REMOTE]');
     assert.match(out[4]!, /^Error: nothere\.bin: no such local file$/);
     assert.equal(out[5], '/');
   });

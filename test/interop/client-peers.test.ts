@@ -2,7 +2,8 @@
  * Our client, `sockftp connect` with a piped script, against other FTP
  * servers: pyftpdlib (anonymous) and vsftpd (a local user, with --user and
  * SOCKFTP_PASSWORD). Every shell command in English and with --lang id:
- * every output line, the exit code, and the SHA-256 of what was transferred.
+ * every output line, the exit code, and the SHA-256 of what was transferred;
+ * and --verify, which here (no HASH) downloads again and hashes.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -43,16 +44,16 @@ const PEERS: readonly PeerCase[] = [
 const HELP: readonly Line[] = [
   ['Commands:', 'Perintah:'],
   helpRow('ls [DIR]', 'list a remote directory', 'tampilkan isi direktori di server'),
-  helpRow('rm FILE', 'delete a remote file', 'hapus file di server'),
+  helpRow('rm FILE', 'delete a remote file (or *.tmp)', 'hapus file di server (atau *.tmp)'),
   helpRow(
-    'download [-f|-c] FILE [LOCAL]',
-    'download a file; keeps an existing local file (-f replaces it, -c resumes it)',
-    'unduh file; file lokal yang sudah ada tidak ditimpa (-f menimpa, -c melanjutkan)',
+    'download [-f|-c] [-r] [--verify] FILE [LOCAL]',
+    'download a file (or -r a tree, or *.log); keeps an existing local file (-f replaces it, -c resumes it)',
+    'unduh file (atau -r direktori, atau *.log); file lokal yang sudah ada tidak ditimpa (-f menimpa, -c melanjutkan)',
   ),
   helpRow(
-    'upload [-f|-c] FILE [REMOTE]',
-    'upload a file; never replaces a remote file (-f replaces it, -c resumes it)',
-    'unggah file; file di server tidak ditimpa (-f menimpa, -c melanjutkan)',
+    'upload [-f|-c] [-r] [--verify] FILE [REMOTE]',
+    'upload a file (or -r a tree, or *.txt); never replaces a remote file (-f replaces it, -c resumes it)',
+    'unggah file (atau -r direktori, atau *.txt); file di server tidak ditimpa (-f menimpa, -c melanjutkan)',
   ),
   helpRow('size FILE', 'size of a remote file in MB and bytes', 'ukuran file di server dalam MB dan byte'),
   helpRow('byebye', 'close the connection and quit', 'tutup koneksi dan keluar'),
@@ -62,6 +63,11 @@ const HELP: readonly Line[] = [
   helpRow('mkdir DIR', 'make a remote directory', 'buat direktori di server'),
   helpRow('rmdir DIR', 'remove an empty remote directory', 'hapus direktori kosong di server'),
   helpRow('mv FROM TO', 'rename or move a remote file', 'ganti nama atau pindahkan file di server'),
+  helpRow('lls [DIR]', 'list a local directory', 'tampilkan isi direktori lokal'),
+  helpRow('lcd [DIR]', 'change the local directory (default: home)', 'pindah direktori lokal (bawaan: home)'),
+  helpRow('lpwd', 'print the local directory', 'tampilkan direktori lokal'),
+  helpRow('open HOST[:PORT]|URL', 'connect to another server (ftp://user@host:port, ftps://...)', 'sambung ke server lain (ftp://user@host:port, ftps://...)'),
+  helpRow('close', 'close the connection and stay in the shell', 'tutup koneksi dan tetap di shell'),
   helpRow('help', 'this list', 'daftar ini'),
 ];
 
@@ -99,6 +105,36 @@ for (const peerCase of PEERS) {
     /** An `ls` line: the size (or <DIR>) right-aligned in 12 columns, the time column, the name. */
     const listed = (name: string, size = String(SIZE)) => new RegExp(`^${escape(size.padStart(12))}  ${peerCase.listedTime}  ${escape(name)}$`);
     const connected = (p: Peer): Line => [`Connected to ${p.host}:${p.port}`, `Tersambung ke ${p.host}:${p.port}`];
+
+    // Neither server has HASH, so --verify downloads the remote file again and hashes it here.
+    it('verifies an upload and a download by hashing a second download, and says so', async (t) => {
+      if (!peer) return t.skip(skipReason);
+      const how = 'downloaded again and hashed here: the server has no HASH';
+      assertOutput(await session(peer, work, 'en', ['upload --verify a.bin', 'download --verify a.bin b.bin', 'byebye']), 'en', 0, [
+        connected(peer),
+        `Uploaded a.bin (${SIZE} bytes)`,
+        `Verified a.bin: SHA-256 matches (${how})`,
+        `Downloaded b.bin (${SIZE} bytes)`,
+        `Verified b.bin: SHA-256 matches (${how})`,
+        BYE,
+      ]);
+    });
+
+    it('catches with --verify a file that changed on the server under a resumed download (id)', async (t) => {
+      if (!peer) return t.skip(skipReason);
+      const changed = fs.readFileSync(path.join(work, 'a.bin'));
+      changed[7] ^= 0xff;
+      fs.writeFileSync(path.join(root, 'a.bin'), changed);
+      const local = path.join(work, 'cut');
+      fs.mkdirSync(local);
+      fs.writeFileSync(path.join(local, 'a.bin.part'), fs.readFileSync(path.join(work, 'a.bin')).subarray(0, CUT));
+      assertOutput(await session(peer, local, 'id', ['download -c --verify a.bin', 'byebye']), 'id', 1, [
+        connected(peer),
+        `File Berhasil Dibuat: a.bin (${SIZE - CUT} byte)`,
+        /^Gagal: a\.bin: SHA-256 berbeda \(diunduh ulang dan di-hash di sini: server tidak punya HASH\): [0-9a-f]{16}\.\.\. di sini, [0-9a-f]{16}\.\.\. di server$/,
+        BYE,
+      ]);
+    });
 
     for (const lang of LANGS) {
       it(`runs the seven original commands: upload twice, download beside a local file, rm of a missing file (${lang})`, async (t) => {
@@ -204,7 +240,7 @@ function assertOutput(result: RunResult, lang: Lang, code: number, lines: readon
 
 /** A row of `help`: the usage padded to the longest one, then the text in each language. */
 function helpRow(usage: string, en: string, id: string): Line {
-  const start = `  ${usage.padEnd('download [-f|-c] FILE [LOCAL]'.length)}  `;
+  const start = `  ${usage.padEnd('download [-f|-c] [-r] [--verify] FILE [LOCAL]'.length)}  `;
   return [start + en, start + id];
 }
 

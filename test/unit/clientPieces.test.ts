@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { candidateName, freeName } from '../../src/protocol/freeName.js';
 import { megabytes } from '../../src/client/repl/messages.js';
 import { splitFlags, splitWords } from '../../src/client/repl/parseLine.js';
 import { parseFtpUrl, parseHostPort } from '../../src/client/target.js';
+import { HISTORY_SIZE, loadHistory, saveHistory } from '../../src/client/repl/history.js';
+import { removeDir, tempDir } from '../helpers/files.js';
 
 describe('free names', () => {
   it('follow the original program: base_N.ext', () => {
@@ -32,6 +36,26 @@ describe('shell lines', () => {
     assert.deepEqual(splitFlags(['-f', 'a.bin']), { flags: new Set(['f']), args: ['a.bin'] });
     assert.deepEqual(splitFlags(['--', '-f']), { flags: new Set(), args: ['-f'] });
   });
+
+  it('read a backslash as an escape outside quotes, and words as flags', () => {
+    assert.deepEqual(splitWords('upload my\\ file.txt "a\\"b"'), ['upload', 'my file.txt', 'a"b']);
+    assert.deepEqual(splitFlags(['-fr', '--verify', 'dir']), { flags: new Set(['f', 'r', 'verify']), args: ['dir'] });
+  });
+});
+
+describe('history', () => {
+  it('is kept oldest first, bounded, 0600, and never with a password from a URL', () => {
+    const dir = tempDir();
+    const file = path.join(dir, '.sockftp_history');
+    const newestFirst = ['open ftp://bob:secret@host', 'ls', ...Array.from({ length: HISTORY_SIZE + 5 }, (_, i) => `cd d${i}`)];
+    saveHistory(file, newestFirst);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    assert.equal(lines.length, HISTORY_SIZE + 1);
+    assert.equal(lines[HISTORY_SIZE - 1], 'ls');
+    assert.deepEqual(loadHistory(file).slice(0, 2), ['ls', 'cd d0']);
+    removeDir(dir);
+  });
 });
 
 describe('targets', () => {
@@ -46,6 +70,7 @@ describe('targets', () => {
   it('read ftp URLs with credentials and a path', () => {
     assert.deepEqual(parseFtpUrl('ftp://bob:s%40cret@127.0.0.1:2121/dir/a%20b.txt'), {
       address: { host: '127.0.0.1', port: 2121 },
+      implicitTls: false,
       user: 'bob',
       password: 's@cret',
       path: 'dir/a b.txt',

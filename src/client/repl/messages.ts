@@ -4,7 +4,21 @@
  * "File Berhasil Dihapus", "File Tidak Ditemukan", "Koneksi Ditutup",
  * "Koneksi Baru Tersambung").
  */
-export type Lang = 'en' | 'id';
+import type { Lang } from '../problems.js';
+import type { VerifyMethod } from '../verify.js';
+
+export type { Lang } from '../problems.js';
+
+/** The end of a recursive transfer: files and bytes moved, and what else there is to say. */
+export interface TreeSummary {
+  readonly direction: 'download' | 'upload';
+  readonly files: number;
+  readonly bytes: number;
+  readonly dir: string;
+  readonly failed: number;
+  /** Set when every file was verified, and how. */
+  readonly verified: VerifyMethod | null;
+}
 
 export interface Messages {
   connected(target: string): string;
@@ -27,6 +41,14 @@ export interface Messages {
   error(text: string): string;
   notConnected(): string;
   helpHeader(): string;
+  verified(name: string, method: VerifyMethod): string;
+  treeDone(summary: TreeSummary): string;
+  noMatch(pattern: string): string;
+  localDir(path: string): string;
+  quitHint(): string;
+  /** The progress bar's label for the time left. */
+  eta(): string;
+  passwordFor(user: string): string;
 }
 
 /** Sizes in MB with two decimals, as the original printed them (1 MB = 1024 * 1024 bytes). */
@@ -57,6 +79,19 @@ const en: Messages = {
   error: (text) => `Error: ${text}`,
   notConnected: () => 'Not connected (connme opens a new connection)',
   helpHeader: () => 'Commands:',
+  verified: (name, method) =>
+    `Verified ${name}: SHA-256 matches (${method === 'hash' ? "the server's HASH" : 'downloaded again and hashed here: the server has no HASH'})`,
+  treeDone: (t) =>
+    [
+      `${t.direction === 'download' ? 'Downloaded' : 'Uploaded'} ${t.files} file${t.files === 1 ? '' : 's'} (${t.bytes} bytes) ${t.direction === 'download' ? 'into' : 'to'} ${t.dir}`,
+      ...(t.failed > 0 ? [`${t.failed} failed`] : []),
+      ...(t.verified ? [`SHA-256 verified (${t.verified === 'hash' ? "the server's HASH" : 'downloaded again and hashed here'})`] : []),
+    ].join('; '),
+  noMatch: (pattern) => `No file matches ${pattern}`,
+  localDir: (p) => `Local directory now ${p}`,
+  quitHint: () => '(To quit, press Ctrl-C again or type byebye)',
+  eta: () => 'ETA',
+  passwordFor: (user) => `Password for ${user}: `,
 };
 
 const id: Messages = {
@@ -82,6 +117,19 @@ const id: Messages = {
   error: (text) => `Gagal: ${text}`,
   notConnected: () => 'Tidak Tersambung (connme membuka koneksi baru)',
   helpHeader: () => 'Perintah:',
+  verified: (name, method) =>
+    `Terverifikasi ${name}: SHA-256 cocok (${method === 'hash' ? 'HASH dari server' : 'diunduh ulang dan di-hash di sini: server tidak punya HASH'})`,
+  treeDone: (t) =>
+    [
+      `${t.files} File Berhasil Dibuat (${t.bytes} byte) di ${t.dir}`,
+      ...(t.failed > 0 ? [`${t.failed} gagal`] : []),
+      ...(t.verified ? [`SHA-256 cocok (${t.verified === 'hash' ? 'HASH dari server' : 'diunduh ulang dan di-hash di sini'})`] : []),
+    ].join('; '),
+  noMatch: (pattern) => `Tidak ada file yang cocok dengan ${pattern}`,
+  localDir: (p) => `Direktori lokal sekarang ${p}`,
+  quitHint: () => '(Untuk keluar, tekan Ctrl-C lagi atau ketik byebye)',
+  eta: () => 'sisa',
+  passwordFor: (user) => `Kata sandi untuk ${user}: `,
 };
 
 export const MESSAGES: Readonly<Record<Lang, Messages>> = { en, id };

@@ -1,7 +1,8 @@
 /**
  * Splits a shell line into words: spaces separate, single or double quotes
- * keep spaces inside a word ("my file.txt"), and a backslash inside double
- * quotes escapes the next character. Pure; returns null for an unclosed quote.
+ * keep spaces inside a word ("my file.txt"), and a backslash outside single
+ * quotes escapes the next character (my\ file.txt, as Tab completion writes
+ * it). Pure; returns null for an unclosed quote.
  */
 export function splitWords(line: string): string[] | null {
   const words: string[] = [];
@@ -14,6 +15,9 @@ export function splitWords(line: string): string[] | null {
       if (ch === quote) quote = null;
       else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
       else word += ch;
+    } else if (ch === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
     } else if (ch === '"' || ch === "'") {
       quote = ch;
       inWord = true;
@@ -31,7 +35,7 @@ export function splitWords(line: string): string[] | null {
   return words;
 }
 
-/** Separates leading flags ("-f", "-c") from the other words; "--" ends the flags. */
+/** Separates leading flags ("-f", "-fc", "--verify") from the other words; "--" ends the flags. */
 export function splitFlags(words: readonly string[]): { flags: Set<string>; args: string[] } {
   const flags = new Set<string>();
   let i = 0;
@@ -41,8 +45,9 @@ export function splitFlags(words: readonly string[]): { flags: Set<string>; args
       i++;
       break;
     }
-    if (!/^-[a-zA-Z]+$/.test(w)) break;
-    for (const ch of w.slice(1)) flags.add(ch);
+    if (/^--[a-z][a-z-]*$/.test(w)) flags.add(w.slice(2));
+    else if (/^-[a-zA-Z]+$/.test(w)) for (const ch of w.slice(1)) flags.add(ch);
+    else break;
   }
   return { flags, args: words.slice(i) };
 }

@@ -1,0 +1,124 @@
+/**
+ * One file up or down, with the client's rules: never replace an existing
+ * file unless forced (the next free name base_1.ext is used instead), resume
+ * a cut transfer on request, and download into NAME.part, renamed to NAME
+ * only once complete, so a cut download never looks finished. Used by the
+ * shell and by the one-shot commands.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { freeName } from '../protocol/freeName.js';
+import { ClientError } from './ClientError.js';
+import type { FtpClient } from './FtpClient.js';
+
+/** Someone watching transfers: a progress bar. */
+export interface ProgressWatcher {
+  /** A file starts: its name, its whole size when known, and how much of it was there already. */
+  start(name: string, total: number | null, startAt: number): void;
+  /** How much of the file is there now, what was there already included. */
+  update(done: number): void;
+}
+
+export interface FileTransferOptions {
+  /** Replace an existing file (-f). */
+  readonly force?: boolean;
+  /** Continue a cut transfer (-c). */
+  readonly resume?: boolean;
+  readonly signal?: AbortSignal;
+  readonly watcher?: ProgressWatcher | null;
+  /** The remote file's size, when a listing already said it: no SIZE command is then needed. */
+  readonly size?: number;
+}
+
+export interface FileTransferResult {
+  /** The name used: the wanted one, or the next free one. */
+  readonly name: string;
+  /** Bytes moved by this transfer (a resume moves only the rest). */
+  readonly bytes: number;
+}
+
+/**
+ * Downloads `remote` to `wanted`. Without -f an existing file is kept and
+ * the next free name used; -c continues NAME.part, or NAME, from where it stopped.
+ */
+export async function downloadFile(client: FtpClient, remote: string, wanted: string, options: FileTransferOptions = {}): Promise<FileTransferResult> {
+  let name = wanted;
+  let startAt = 0;
+  let total: number | null = null;
+  if (options.resume) {
+    const part = `${wanted}.part`;
+    if (!fs.existsSync(part) && fs.existsSync(wanted)) fs.renameSync(wanted, part);
+    startAt = fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0;
+    total = options.size ?? (await client.size(remote));
+    if (startAt > total) throw new ClientError([wanted, { problem: 'localLarger', args: [remote] }], 'local');
+  } else if (!options.force) {
+    name = await freeName(wanted, (n) => fs.existsSync(n));
+  }
+  const watcher = options.watcher;
+  // Only a watcher needs the size beforehand; a server that will not tell shows a bar without a percentage.
+  if (watcher && total === null) total = options.size ?? (await client.size(remote).catch(() => null));
+  watcher?.start(path.basename(name), total, startAt);
+  const part = `${name}.part`;
+  let received = 0;
+  const onProgress = (bytes: number) => {
+    received = bytes;
+    watcher?.update(startAt + bytes);
+  };
+  let bytes: number;
+  try {
+    bytes = await client.download(remote, part, startAt, { signal: options.signal, onProgress });
+  } catch (err) {
+    // A download refused before any byte came (550) leaves no empty .part behind; a cut one stays for -c.
+    if (fs.statSync(part, { throwIfNoEntry: false })?.size === 0) fs.rmSync(part);
+    throw interruptedAt(err, name, startAt + received, 'download');
+  }
+  fs.renameSync(part, name);
+  return { name, bytes };
+}
+
+/**
+ * Uploads `local` as `wanted`, or the next free name unless -f; -c appends
+ * what the remote copy is missing. `taken` are the names already in the
+ * target directory, when the caller knows them (a tree upload lists each
+ * directory once).
+ */
+export async function uploadFile(
+  client: FtpClient,
+  local: string,
+  wanted: string,
+  options: FileTransferOptions & { readonly taken?: ReadonlySet<string> } = {},
+): Promise<FileTransferResult> {
+  const stats = fs.statSync(local, { throwIfNoEntry: false });
+  if (!stats?.isFile()) throw new ClientError([local, { problem: 'noLocalFile' }], 'local');
+  let name = wanted;
+  let resumeAt = 0;
+  if (options.resume) {
+    resumeAt = await client.size(wanted).catch(() => 0);
+    if (resumeAt > stats.size) throw new ClientError([wanted, { problem: 'remoteLarger', args: [local] }], 'remote');
+    if (resumeAt === stats.size) return { name, bytes: 0 };
+  } else if (!options.force) {
+    const dir = path.posix.dirname(wanted);
+    const taken = options.taken ?? (await client.names(dir === '.' ? '' : dir));
+    const free = await freeName(path.posix.basename(wanted), (n) => taken.has(n));
+    name = dir === '.' ? free : path.posix.join(dir, free);
+  }
+  const watcher = options.watcher;
+  watcher?.start(path.posix.basename(name), stats.size, resumeAt);
+  let sent = 0;
+  const onProgress = (bytes: number) => {
+    sent = bytes;
+    watcher?.update(resumeAt + bytes);
+  };
+  try {
+    return { name, bytes: await client.upload(local, name, resumeAt, { signal: options.signal, onProgress }) };
+  } catch (err) {
+    throw interruptedAt(err, name, resumeAt + sent, 'upload');
+  }
+}
+
+/** An interrupted transfer says how far it got; a download's .part is kept for -c. */
+function interruptedAt(err: unknown, name: string, done: number, command: 'download' | 'upload'): unknown {
+  if (!(err instanceof ClientError) || err.kind !== 'interrupted') return err;
+  const problem = command === 'download' ? 'interruptedDownload' : 'interruptedUpload';
+  return new ClientError([name, { problem, args: [String(done)] }], 'interrupted');
+}
