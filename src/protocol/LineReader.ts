@@ -26,7 +26,9 @@ export class LineReader {
 
   constructor(private readonly maxLineBytes = 8192) {}
 
-  push(chunk: Buffer): LineEvent[] {
+  push(data: Buffer): LineEvent[] {
+    // Telnet first, then lines: the option byte of "IAC DO <byte>" may be an LF, which ends no line.
+    const chunk = this.stripTelnet(data);
     const events: LineEvent[] = [];
     let start = 0;
     for (;;) {
@@ -75,12 +77,9 @@ export class LineReader {
   }
 
   private append(part: Buffer): void {
-    if (part.length === 0) return;
-    if (this.skipping) return;
-    const clean = this.stripTelnet(part);
-    if (clean.length === 0) return;
-    this.pending.push(clean);
-    this.pendingBytes += clean.length;
+    if (part.length === 0 || this.skipping) return;
+    this.pending.push(part);
+    this.pendingBytes += part.length;
   }
 
   private takeLine(): string {

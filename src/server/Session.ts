@@ -309,7 +309,8 @@ export class Session {
       }
     }
     this.queue.push(line);
-    if (line !== null && parseCommand(line).verb === 'AUTH') this.holdInput = true;
+    // Only AUTH on a plaintext connection starts a handshake; on a TLS one it is just refused (503).
+    if (line !== null && !this.secure && parseCommand(line).verb === 'AUTH') this.holdInput = true;
     if (this.queue.length >= MAX_QUEUED_COMMANDS) this.socket.pause();
     if (!this.processing) void this.drain();
   }
@@ -358,7 +359,7 @@ export class Session {
       // RFC 3659 5 wants REST right before the transfer, but ftplib, curl and lftp put
       // PASV/EPSV (or TYPE) in between, so like vsftpd the offset waits for the next transfer.
       if (spec?.opensData) this.restOffset = 0;
-      if (verb === 'AUTH' && !this.secure) this.holdInput = false;
+      if (verb === 'AUTH') this.holdInput = false;
       this.touch();
     }
   }

@@ -13,7 +13,7 @@
  */
 import * as net from 'node:net';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { giveBuffer, takeBuffer } from './bufferPool.js';
 
 /** Buffers in the reuse pool; at most POOL_SIZE - 1 are being written at once, so one is always free to read into. */
@@ -47,6 +47,18 @@ export async function receive(
       adopted(s);
     });
   await assertNotReset(reading);
+  await endOurSide(reading);
+}
+
+/**
+ * Closes our direction once the client's data has ended: a FIN, and on TLS
+ * the close_notify that clients such as Python's ftplib wait for (unwrap())
+ * before they read the 226.
+ */
+async function endOurSide(socket: net.Socket): Promise<void> {
+  if (socket.destroyed || socket.writableEnded) return;
+  socket.end();
+  await finished(socket, { readable: false });
 }
 
 /**

@@ -84,3 +84,11 @@ describe('LineReader.takePendingAbort', () => {
     assert.equal(r.takePendingAbort(), false);
   });
 });
+
+describe('LineReader and Telnet option bytes', () => {
+  it('reads an LF that is the option byte of IAC DO as the option, not as a line end', () => {
+    const r = new LineReader();
+    const bytes = Buffer.concat([Buffer.from('NOOP'), Buffer.from([0xff, 0xfd, 0x0a]), Buffer.from('XDELE victim.txt\r\n')]);
+    assert.deepEqual(lines(r.push(bytes)), ['NOOPXDELE victim.txt']);
+  });
+});

@@ -20,6 +20,11 @@ export async function PASS(s: Session, arg: string): Promise<void> {
     return;
   }
   s.pendingUser = null;
+  // A session opened before its address was banned gets no more guesses than a new one would.
+  if (s.context.loginGuard.isBanned(s.remoteAddress)) {
+    s.closeWith(Reply.ServiceUnavailable, 'Too many failed logins; try again later');
+    return;
+  }
   const account = await s.context.authenticator.authenticate(user, arg);
   if (!account) {
     const { delayMs, banned } = s.context.loginGuard.recordFailure(s.remoteAddress);
