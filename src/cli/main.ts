@@ -3,11 +3,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
 import { DEFAULTS } from '../server/ServerConfig.js';
-import { connect } from './connect.js';
 import { EXIT_CODES } from './exitCodes.js';
-import * as oneShot from './oneShot.js';
-import { serve } from './serve.js';
-import { userAdd } from './user.js';
+
+/**
+ * Each command's code is loaded only when it runs, so `serve` never loads
+ * the client and its dependencies, which kept an idle server's memory up.
+ */
+function lazy<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void>>): (...args: A) => Promise<void> {
+  return async (...args) => (await load())(...args);
+}
 
 const program = new Command('sockftp')
   .description('An FTP server and client for the terminal')
@@ -39,7 +43,7 @@ program
   .option('--xferlog <file>', 'also log every transfer to this file in xferlog format')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
   .option('--log-format <format>', 'pretty or json', 'pretty')
-  .action(serve);
+  .action(lazy(async () => (await import('./serve.js')).serve));
 
 program
   .command('connect')
@@ -51,7 +55,7 @@ program
   .option('--insecure', 'accept a TLS certificate that does not verify (self-signed)')
   .option('--verify', "check every transfer's SHA-256 (the server's HASH, or a second download hashed here)")
   .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
-  .action(connect);
+  .action(lazy(async () => (await import('./connect.js')).connect));
 
 /** A one-shot command: its own line of help, the connection flags, and exit code 2 for its usage errors. */
 function oneShotCommand(name: string, description: string): Command {
@@ -69,13 +73,13 @@ function oneShotCommand(name: string, description: string): Command {
 
 const URL_HELP = 'ftp://[user[:password]@]host[:port]/path or ftps://...; credentials also from ~/.netrc and SOCKFTP_PASSWORD';
 
-oneShotCommand('ls', 'list a remote directory').argument('<url>', URL_HELP).action(oneShot.ls);
-oneShotCommand('size', 'print the size of a remote file').argument('<url>', URL_HELP).action(oneShot.size);
-oneShotCommand('rm', 'delete a remote file').argument('<url>', URL_HELP).action(oneShot.rm);
-oneShotCommand('mkdir', 'make a remote directory').argument('<url>', URL_HELP).action(oneShot.mkdir);
+oneShotCommand('ls', 'list a remote directory').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).ls));
+oneShotCommand('size', 'print the size of a remote file').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).size));
+oneShotCommand('rm', 'delete a remote file').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).rm));
+oneShotCommand('mkdir', 'make a remote directory').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).mkdir));
 for (const command of [
-  oneShotCommand('get', 'download a file; an existing local file is kept (-f replaces it)').argument('<url>', URL_HELP).argument('[local]', 'where to save it').action(oneShot.get),
-  oneShotCommand('put', 'upload a file; an existing remote file is kept (-f replaces it)').argument('<local>', 'the file to send').argument('<url>', URL_HELP).action(oneShot.put),
+  oneShotCommand('get', 'download a file; an existing local file is kept (-f replaces it)').argument('<url>', URL_HELP).argument('[local]', 'where to save it').action(lazy(async () => (await import('./oneShot.js')).get)),
+  oneShotCommand('put', 'upload a file; an existing remote file is kept (-f replaces it)').argument('<local>', 'the file to send').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).put)),
 ]) {
   command
     .option('-f, --force', 'replace an existing file')
@@ -92,7 +96,7 @@ program
   .requiredOption('--users <file>', 'the accounts file (created if missing)')
   .option('--home <dir>', "the account's root directory (default: the served root)")
   .option('--perms <level>', 'r (read only) or rw (everything)', 'rw')
-  .action(userAdd);
+  .action(lazy(async () => (await import('./user.js')).userAdd));
 
 async function main(): Promise<void> {
   try {
