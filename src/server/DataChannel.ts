@@ -33,22 +33,26 @@ function guard(socket: net.Socket): net.Socket {
   return socket;
 }
 
-export class PassiveChannel implements DataChannel {
-  private accepted: net.Socket | null = null;
-  private waiter: ((socket: net.Socket) => void) | null = null;
-  private closed = false;
+/**
+ * A passive data port. A session keeps one for its whole life: PASV and
+ * EPSV then cost no listen(2) and close(2) each, which showed in the rate of
+ * small transfers, and the session still holds at most one port. Each
+ * transfer takes the next connection from the peer through a channel; a
+ * connection that arrives while no channel waits is dropped.
+ */
+export class PassiveListener {
+  private waiting: PassiveChannel | null = null;
 
   private constructor(
     private readonly server: net.Server,
     readonly port: number,
   ) {}
 
-  static async open(options: PassiveOptions): Promise<PassiveChannel> {
+  static async open(options: PassiveOptions): Promise<PassiveListener> {
     // Accepted paused: an upload's socket can then hand its handle to a faster reader (receive.ts) with nothing read yet.
     // Half-open capable, so that after an upload's end of file receive.ts can still tell a reset from a close.
     const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
-    const port = await listenInRange(server, options.host, options.ports);
-    const channel = new PassiveChannel(server, port);
+    const listener = new PassiveListener(server, await listenInRange(server, options.host, options.ports));
     server.on('connection', (socket) => {
       guard(socket);
       if (!sameAddress(socket.remoteAddress ?? '', options.peer)) {
@@ -56,20 +60,67 @@ export class PassiveChannel implements DataChannel {
         socket.destroy();
         return;
       }
-      if (channel.accepted || channel.closed) {
-        socket.destroy();
-        return;
-      }
-      channel.accepted = socket;
-      server.close();
-      channel.waiter?.(socket);
+      const channel = listener.waiting;
+      listener.waiting = null;
+      if (!channel?.deliver(socket)) socket.destroy();
     });
-    server.on('error', () => channel.close());
+    server.on('error', () => listener.close());
+    return listener;
+  }
+
+  /**
+   * The channel for the next transfer; one still waiting is replaced (a
+   * second PASV before a transfer). With `lastOne` the port closes once that
+   * channel has its connection (or is closed).
+   */
+  expect(lastOne = false): PassiveChannel {
+    this.waiting?.close();
+    const channel = new PassiveChannel(this.port, () => {
+      if (this.waiting === channel) this.waiting = null;
+      if (lastOne) this.close();
+    });
+    this.waiting = channel;
     return channel;
   }
 
+  close(): void {
+    this.waiting?.close();
+    this.server.close();
+  }
+}
+
+export class PassiveChannel implements DataChannel {
+  private accepted: net.Socket | null = null;
+  /** Whether a transfer took the accepted socket (and so owns it). */
+  private taken = false;
+  private waiter: ((socket: net.Socket) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly port: number,
+    /** Called once, when the channel has its connection or is closed. */
+    private readonly release: () => void,
+  ) {}
+
+  /** A channel with a port of its own, closed once its one connection came: a client's active mode. */
+  static async open(options: PassiveOptions): Promise<PassiveChannel> {
+    return (await PassiveListener.open(options)).expect(true);
+  }
+
+  /** Hands the channel its connection; false if it no longer wants one. */
+  deliver(socket: net.Socket): boolean {
+    if (this.accepted || this.closed) return false;
+    this.accepted = socket;
+    this.release();
+    this.waiter?.(socket);
+    return true;
+  }
+
   connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
-    if (this.accepted) return Promise.resolve(this.accepted);
+    if (this.accepted) {
+      this.taken = true;
+      return Promise.resolve(this.accepted);
+    }
     if (this.closed) return Promise.reject(dataConnectionFailed('Data connection closed'));
     return new Promise((resolve, reject) => {
       const finish = (err: Error | null, socket?: net.Socket) => {
@@ -77,7 +128,10 @@ export class PassiveChannel implements DataChannel {
         signal.removeEventListener('abort', onAbort);
         this.waiter = null;
         if (err) reject(err);
-        else resolve(socket!);
+        else {
+          this.taken = true;
+          resolve(socket!);
+        }
       };
       const onAbort = () => finish(dataConnectionFailed('Transfer aborted before the data connection opened'));
       const timer = setTimeout(() => finish(dataConnectionFailed("Can't open data connection: timed out")), timeoutMs);
@@ -87,9 +141,12 @@ export class PassiveChannel implements DataChannel {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
-    this.server.close();
     this.waiter = null;
+    // A connection no transfer took (PASV, connect, then PASV again) would otherwise stay open.
+    if (this.accepted && !this.taken) this.accepted.destroy();
+    if (!this.accepted) this.release();
   }
 }
 

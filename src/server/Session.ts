@@ -19,7 +19,7 @@ import { Reply, formatReply } from '../protocol/replies.js';
 import { resolveVirtualPath } from '../protocol/virtualPath.js';
 import type { Storage } from '../storage/Storage.js';
 import type { CommandTable } from './commandTable.js';
-import type { DataChannel } from './DataChannel.js';
+import type { DataChannel, PassiveListener } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { acceptTls, sessionSecureContext } from './tls.js';
@@ -89,6 +89,7 @@ export class Session {
 
   private storageHandle: Storage | null = null;
   private dataChannel: DataChannel | null = null;
+  private passive: Promise<PassiveListener> | null = null;
   private readonly reader: LineReader;
   private readonly queue: Array<string | null> = [];
   private processing = false;
@@ -257,6 +258,15 @@ export class Session {
     this.cwd = '/';
   }
 
+  /** The session's passive port, made by `open` the first time; a port that failed is made again next time. */
+  passiveListener(open: () => Promise<PassiveListener>): Promise<PassiveListener> {
+    if (!this.passive) {
+      this.passive = open();
+      this.passive.catch(() => (this.passive = null));
+    }
+    return this.passive;
+  }
+
   /** Replaces the prepared data channel; an unused earlier one is closed. */
   setDataChannel(channel: DataChannel): void {
     this.dataChannel?.close();
@@ -390,6 +400,7 @@ export class Session {
     this.activeTransfer?.abort();
     this.dataChannel?.close();
     this.dataChannel = null;
+    void this.passive?.then((listener) => listener.close(), () => undefined);
   }
 
   /** Throws 503 unless RNFR came just before. */

@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net';
 import { encodeEpsv, encodePasv, parseEprt, parseEpsvArg, parsePort, type HostPort } from '../../protocol/dataAddress.js';
 import { sameAddress } from '../../protocol/hosts.js';
 import { Reply } from '../../protocol/replies.js';
-import { ActiveChannel, PassiveChannel } from '../DataChannel.js';
+import { ActiveChannel, PassiveListener, type PassiveChannel } from '../DataChannel.js';
 import type { Session } from '../Session.js';
 
 /** Below this, ports belong to privileged services: PORT there is an FTP bounce attempt. */
@@ -96,13 +96,17 @@ function setActive(s: Session, target: HostPort, verb: string): void {
   s.reply(Reply.Ok, `${verb} command successful`);
 }
 
-function openPassive(s: Session): Promise<PassiveChannel> {
-  return PassiveChannel.open({
-    host: s.localAddress,
-    ports: s.config.pasvPorts,
-    peer: s.remoteAddress,
-    onForeignPeer: (address) => s.log.warn({ address }, 'passive data connection from a foreign address dropped'),
-  });
+/** The session's passive port, opened at its first PASV or EPSV and kept for the next ones. */
+async function openPassive(s: Session): Promise<PassiveChannel> {
+  const listener = await s.passiveListener(() =>
+    PassiveListener.open({
+      host: s.localAddress,
+      ports: s.config.pasvPorts,
+      peer: s.remoteAddress,
+      onForeignPeer: (address) => s.log.warn({ address }, 'passive data connection from a foreign address dropped'),
+    }),
+  );
+  return listener.expect();
 }
 
 function familyOf(address: string): 1 | 2 {
