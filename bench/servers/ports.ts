@@ -1,22 +1,11 @@
 /** Control and passive ports for the servers under test. */
 import { randomInt } from 'node:crypto';
-import { once } from 'node:events';
-import * as net from 'node:net';
-import { LOOPBACK } from '../paths.js';
 
 /** Linux's ephemeral range starts here: client ports come from above it, so passive ports stay below. */
 const EPHEMERAL_START = 32_768;
 const LOWEST_PASSIVE = 10_000;
 
-/** A port nothing listens on right now, found by letting the system pick one (for servers that cannot listen on 0). */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, LOOPBACK);
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
+export { freePort } from '../../test/helpers/ports.js';
 
 /**
  * `count` adjacent blocks of `size` passive ports each, one per server, at a

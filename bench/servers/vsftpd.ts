@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasProgram } from '../../test/helpers/processes.js';
+import { vsftpdConfigText } from '../../test/helpers/vsftpdConfig.js';
 import { freePort } from './ports.js';
 import type { BenchServer, ServerSetup } from './BenchServer.js';
 import { mustRun } from './localUser.js';
@@ -20,27 +21,9 @@ export async function startVsftpd(setup: ServerSetup): Promise<BenchServer> {
   fs.chmodSync(setup.confDir, 0o755);
   const port = await freePort();
   const [pasvLow, pasvHigh] = setup.passivePorts;
-  const settings: Record<string, string | number> = {
-    listen: 'YES',
-    background: 'NO',
-    listen_address: '127.0.0.1',
-    listen_port: port,
-    local_enable: 'YES',
-    write_enable: 'YES',
-    anonymous_enable: 'NO',
-    pasv_min_port: pasvLow,
-    pasv_max_port: pasvHigh,
-    max_clients: setup.maxClients,
-    max_per_ip: setup.maxClients,
-    // Containers often refuse vsftpd's seccomp filter and its new PID and network namespaces.
-    seccomp_sandbox: 'NO',
-    isolate: 'NO',
-    isolate_network: 'NO',
-    chroot_local_user: 'NO',
-    secure_chroot_dir: empty,
-  };
+  const settings = vsftpdConfigText({ port, passivePorts: [pasvLow, pasvHigh], emptyDir: empty, maxClients: setup.maxClients });
   const conf = path.join(setup.confDir, 'vsftpd.conf');
-  fs.writeFileSync(conf, Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join(''));
+  fs.writeFileSync(conf, settings);
   // vsftpd writes its start-up errors ("500 OOPS: ...") to descriptor 0, the control connection
   // of inetd mode; pointing 0 at standard output makes them part of the output we keep. With
   // `exec` the shell becomes vsftpd, so the pid whose tree is measured and stopped is vsftpd's.
@@ -48,7 +31,7 @@ export async function startVsftpd(setup: ServerSetup): Promise<BenchServer> {
   const server = new ServerProcess('sh', args);
   return server.asBenchServer(async () => {
     await server.waitForGreeting(port);
-    const written = Object.entries(settings).map(([key, value]) => `${key}=${value}`).join(' ');
+    const written = settings.trim().split('\n').join(' ');
     return { name: 'vsftpd', port, version: await vsftpdVersion(), command: `sh -c 'exec vsftpd "$1" 0<&1' sh vsftpd.conf  # ${written}` };
   });
 }

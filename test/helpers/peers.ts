@@ -12,7 +12,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { removeDir, tempDir } from './files.js';
+import { freePort } from './ports.js';
 import { hasProgram, run } from './processes.js';
+import { vsftpdConfigText } from './vsftpdConfig.js';
 
 export interface Peer {
   readonly host: string;
@@ -95,26 +97,8 @@ export async function startVsftpd(root: string, options: PeerOptions = {}): Prom
     fs.chmodSync(confDir, 0o755);
     const port = await freePort();
     const [pasvLow, pasvHigh] = options.passivePorts ?? passiveBlock();
-    const settings: Record<string, string | number> = {
-      listen: 'YES',
-      background: 'NO',
-      listen_address: HOST,
-      listen_port: port,
-      local_enable: 'YES',
-      write_enable: 'YES',
-      anonymous_enable: 'NO',
-      pasv_min_port: pasvLow,
-      pasv_max_port: pasvHigh,
-      // Containers often refuse vsftpd's seccomp filter and its new PID and network namespaces.
-      seccomp_sandbox: 'NO',
-      isolate: 'NO',
-      isolate_network: 'NO',
-      // No chroot: PWD answers the real path of `root`.
-      chroot_local_user: 'NO',
-      secure_chroot_dir: empty,
-    };
     const conf = path.join(confDir, 'vsftpd.conf');
-    fs.writeFileSync(conf, Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join(''));
+    fs.writeFileSync(conf, vsftpdConfigText({ port, passivePorts: [pasvLow, pasvHigh], emptyDir: empty }));
     // vsftpd writes its start-up errors ("500 OOPS: ...") to descriptor 0, the control connection
     // of inetd mode; pointing 0 at standard output makes them part of the output we keep.
     server = new ServerProcess('sh', ['-c', 'exec vsftpd "$1" 0<&1', 'sh', conf]);
@@ -154,16 +138,6 @@ function loginShell(): string | null {
 async function mustRun(command: string, args: readonly string[], input?: string): Promise<void> {
   const result = await run(command, args, { input, timeoutMs: 20_000 });
   if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code ?? result.signal}): ${result.stderr.trim()}`);
-}
-
-/** A port nothing listens on right now, found by letting the system pick one. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, HOST);
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }
 
 /** 100 passive ports below 32768, away from Linux's ephemeral range, where client ports come from. */
