@@ -18,7 +18,6 @@ export type FtpErrorCode =
   | 'FTP_ERR_NOT_LOGGED_IN'
   | 'FTP_ERR_NOT_SUPPORTED'
   | 'FTP_ERR_DATA_CONNECTION'
-  | 'FTP_ERR_ABORTED'
   | 'FTP_ERR_FILE_CHANGED'
   | 'FTP_ERR_IO';
 
@@ -46,7 +45,6 @@ export const badArgument = (why: string) => new FtpError('FTP_ERR_BAD_ARGUMENT',
 export const badSequence = (why: string) => new FtpError('FTP_ERR_BAD_SEQUENCE', why);
 export const notSupported = (why: string) => new FtpError('FTP_ERR_NOT_SUPPORTED', why);
 export const dataConnectionFailed = (why: string) => new FtpError('FTP_ERR_DATA_CONNECTION', why);
-export const aborted = (why: string) => new FtpError('FTP_ERR_ABORTED', why);
 export const fileChanged = (path: string) => new FtpError('FTP_ERR_FILE_CHANGED', `${path}: file changed during the transfer`);
 
 export function isFtpError(err: unknown, code?: FtpErrorCode): err is FtpError {

@@ -13,10 +13,6 @@ export function parsePermissionLevel(level: string): ReadonlySet<Permission> | n
   return null;
 }
 
-export function permissionLevel(perms: ReadonlySet<Permission>): 'r' | 'rw' {
-  return perms.has('write') ? 'rw' : 'r';
-}
-
 /** The perm fact letters for an entry of this type, given the account's permissions. */
 export function mlsxPerm(type: FileType, perms: ReadonlySet<Permission>): string {
   let out = '';

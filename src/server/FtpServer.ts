@@ -41,7 +41,8 @@ function openDescriptors(): number {
 export class FtpServer {
   private readonly server: net.Server;
   private readonly implicitServer: net.Server | null;
-  private readonly sessions = new Set<Session>();
+  /** Each session, with the promise that settles once it has closed and cleaned up. */
+  private readonly sessions = new Map<Session, Promise<void>>();
   private readonly perIp = new Map<string, number>();
   private readonly context: SessionContext;
 
@@ -80,10 +81,6 @@ export class FtpServer {
     return this.implicitServer ? urlOf('ftps', this.implicitServer) : null;
   }
 
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
   /** Re-reads the users file; sessions already logged in keep going. */
   reloadUsers(): Promise<void> {
     return this.authenticator.reload();
@@ -96,10 +93,10 @@ export class FtpServer {
    */
   async shutdown(graceMs: number): Promise<void> {
     for (const server of [this.server, this.implicitServer]) server?.close();
-    for (const session of this.sessions) session.requestShutdown();
+    for (const session of this.sessions.keys()) session.requestShutdown();
     if (!(await this.allClosedWithin(graceMs))) {
       this.log.warn({ sessions: this.sessions.size }, 'grace period over; aborting the transfers still running');
-      await Promise.all([...this.sessions].map((s) => s.forceClose()));
+      await Promise.all([...this.sessions.keys()].map((s) => s.forceClose()));
       await this.allClosedWithin(FORCED_CLOSE_MS);
     }
   }
@@ -119,23 +116,15 @@ export class FtpServer {
     };
   }
 
-  private allClosedWithin(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.sessions.size > 0) return false;
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(true);
-        return true;
-      };
-      // Sessions leave the set as their sockets close; a short poll is simpler than a counter of promises.
-      const poll = setInterval(check, 20);
-      const timer = setTimeout(() => {
-        clearInterval(poll);
-        resolve(this.sessions.size === 0);
-      }, ms);
-      check();
-    });
+  private async allClosedWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const closed = Promise.all(this.sessions.values()).then(() => true as const);
+    try {
+      return await Promise.race([closed, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private accept(socket: net.Socket, implicitTls: boolean): void {
@@ -150,16 +139,16 @@ export class FtpServer {
       return;
     }
     const session = new Session(socket, this.context);
-    this.sessions.add(session);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     session.log.info({ tls: implicitTls ? 'implicit' : undefined }, 'connection opened');
-    void session.start(implicitTls).then(() => {
+    const closed = session.start(implicitTls).then(() => {
       this.sessions.delete(session);
       const left = (this.perIp.get(ip) ?? 1) - 1;
       if (left === 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
       session.log.info({ durationMs: Date.now() - session.startedAt }, 'connection closed');
     });
+    this.sessions.set(session, closed);
   }
 
   private refusalFor(ip: string): string | null {

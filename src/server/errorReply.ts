@@ -40,8 +40,6 @@ export function replyForError(err: unknown): ErrorReply {
       return { code: Reply.NotImplementedForParameter, text, unexpected: false };
     case 'FTP_ERR_DATA_CONNECTION':
       return { code: Reply.CantOpenDataConnection, text, unexpected: false };
-    case 'FTP_ERR_ABORTED':
-      return { code: Reply.TransferAborted, text, unexpected: false };
     case 'FTP_ERR_FILE_CHANGED':
       return { code: Reply.LocalError, text, unexpected: false };
     case 'FTP_ERR_IO':

@@ -71,10 +71,6 @@ export class LocalStorage implements Storage {
     return new LocalStorage(real);
   }
 
-  get rootPath(): string {
-    return this.root;
-  }
-
   /** Metadata only, checked by real path: a race here can reveal an outside file's size or time, never its content. */
   async stat(vpath: string): Promise<FileInfo> {
     const real = this.resolveFollow(vpath);

@@ -79,7 +79,7 @@ export interface Storage {
 }
 
 /** Upload temporaries are hidden files beside their target; listings never show them. */
-export const TEMP_NAME_PATTERN = /^\.sockftp-[0-9a-f]{16}\.tmp$/;
+const TEMP_NAME_PATTERN = /^\.sockftp-[0-9a-f]{16}\.tmp$/;
 
 export function isTempName(name: string): boolean {
   return TEMP_NAME_PATTERN.test(name);
