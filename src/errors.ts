@@ -19,6 +19,8 @@ export type FtpErrorCode =
   | 'FTP_ERR_NOT_SUPPORTED'
   | 'FTP_ERR_DATA_CONNECTION'
   | 'FTP_ERR_FILE_CHANGED'
+  /** The storage cannot be reached or is overloaded (an object store down, throttling): worth trying again later. */
+  | 'FTP_ERR_UNAVAILABLE'
   | 'FTP_ERR_IO';
 
 export class FtpError extends Error {
@@ -45,6 +47,7 @@ export const badArgument = (why: string) => new FtpError('FTP_ERR_BAD_ARGUMENT',
 export const badSequence = (why: string) => new FtpError('FTP_ERR_BAD_SEQUENCE', why);
 export const notSupported = (why: string) => new FtpError('FTP_ERR_NOT_SUPPORTED', why);
 export const dataConnectionFailed = (why: string) => new FtpError('FTP_ERR_DATA_CONNECTION', why);
+export const storageUnavailable = (why: string, cause?: unknown) => new FtpError('FTP_ERR_UNAVAILABLE', why, { cause });
 export const fileChanged = (path: string) => new FtpError('FTP_ERR_FILE_CHANGED', `${path}: file changed during the transfer`);
 
 export function isFtpError(err: unknown, code?: FtpErrorCode): err is FtpError {

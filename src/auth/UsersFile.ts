@@ -4,8 +4,9 @@
  *
  *   { "users": { "alice": { "password": "scrypt:...", "home": "/srv/alice", "permissions": ["read", "write"] } } }
  *
- * `home` is the account's virtual root, inside or outside the served root;
- * null means the served root itself. Rewrites are atomic (temp file + rename).
+ * `home` is the account's virtual root: a directory, inside or outside the
+ * served root, or a location such as "s3://bucket/prefix" that the storage
+ * provider understands; null means the served root itself. Rewrites are atomic (temp file + rename).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -68,6 +69,11 @@ export async function writeUsersFile(file: string, users: Users): Promise<void> 
   }
 }
 
+/** An absolute directory or a location with a scheme; which schemes exist is the storage provider's business. */
+export function isHomeForm(home: string): boolean {
+  return path.isAbsolute(home) || /^[a-z][a-z0-9+.-]*:\/\/./.test(home);
+}
+
 function parseEntry(file: string, name: string, entry: unknown): UserRecord {
   // JSON quoting keeps a hostile name (a newline, a quote) to one line of the error.
   const bad = (problem: string) => new UsersFileError(file, `user ${JSON.stringify(name)}: ${problem}`);
@@ -75,7 +81,9 @@ function parseEntry(file: string, name: string, entry: unknown): UserRecord {
   if (typeof entry !== 'object' || entry === null) throw bad('expected an object');
   const { password, home, permissions } = entry as Record<string, unknown>;
   if (typeof password !== 'string' || !isPasswordHash(password)) throw bad('"password" must be a scrypt hash written by `sockftp user add`');
-  if (home !== null && home !== undefined && (typeof home !== 'string' || !path.isAbsolute(home))) throw bad('"home" must be an absolute path or null');
+  if (home !== null && home !== undefined && (typeof home !== 'string' || !isHomeForm(home))) {
+    throw bad('"home" must be an absolute path, a location such as s3://bucket/prefix, or null');
+  }
   if (!Array.isArray(permissions) || !permissions.every((p) => ALL_PERMISSIONS.has(p as Permission))) {
     throw bad(`"permissions" must be a list of ${[...ALL_PERMISSIONS].join(', ')}`);
   }

@@ -1,5 +1,5 @@
 /** What an account may do, and how that shows in the MLSx "perm" fact (RFC 3659 7.5.5). */
-import type { FileType } from '../storage/Storage.js';
+import type { FileType } from '../core/FileInfo.js';
 
 export type Permission = 'read' | 'write' | 'delete' | 'mkdir' | 'rename';
 

@@ -8,8 +8,10 @@ import { FtpServer } from '../server/FtpServer.js';
 import { DEFAULTS, type ServerConfig, type TlsConfig } from '../server/ServerConfig.js';
 import { checkTlsConfig } from '../server/tls.js';
 import { TransferLog } from '../server/TransferLog.js';
-import { removeTemporaries } from '../storage/temporaries.js';
+import type { StorageProvider } from '../core/StorageProvider.js';
+import { createStorageProvider, isS3Home } from '../storage/providers.js';
 import type { Level, Logger } from 'pino';
+import { isFtpError } from '../errors.js';
 import { CliError } from './CliError.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseInteger, parsePortRange } from './parse.js';
@@ -39,8 +41,7 @@ export interface ServeOptions {
 }
 
 export function buildServerConfig(root: string | undefined, o: ServeOptions): ServerConfig {
-  const rootPath = path.resolve(root ?? '.');
-  if (!fs.statSync(rootPath, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`ROOT ${rootPath} is not a directory`);
+  const rootPath = servedRoot(root ?? '.');
   const anonymous = o.anonymous === undefined ? defaultAnonymousPolicy(o.host) : parseAnonymousPolicy(o.anonymous);
   if (anonymous === null) throw new CliError(`--anonymous must be off, read or write, not "${o.anonymous}"`);
   const seconds = (text: string, flag: string) => parseInteger(text, flag, 1, 86_400) * 1000;
@@ -65,6 +66,14 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
       banMs: seconds(o.loginBan, '--login-ban'),
     },
   };
+}
+
+/** ROOT: a bucket location as it is, or a directory that must exist, made absolute. */
+function servedRoot(root: string): string {
+  if (isS3Home(root)) return root;
+  const dir = path.resolve(root);
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`ROOT ${dir} is not a directory`);
+  return dir;
 }
 
 function buildTlsConfig(o: ServeOptions): TlsConfig | null {
@@ -111,11 +120,14 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   await transferLog?.ready().catch((err: Error) => {
     throw new CliError(`--xferlog ${o.xferlog}: ${err.message}`);
   });
-  const server = new FtpServer(config, authenticator, log, transferLog);
+  const storage = createStorageProvider();
+  const server = new FtpServer(config, authenticator, storage, log, transferLog);
   try {
     await server.listen();
   } catch (err) {
-    throw new CliError(`cannot listen on ${config.host}: ${(err as Error).message}`);
+    await storage.close();
+    const what = isFtpError(err) ? `ROOT ${config.root}` : `cannot listen on ${config.host}`;
+    throw new CliError(`${what}: ${(err as Error).message}`);
   }
   // The start line and stats are printed whatever the log level: scripts read the port from the one,
   // and an operator asked for the other.
@@ -138,7 +150,7 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
     log.info({ signal, graceSeconds: graceMs / 1000 }, 'shutting down');
     void server
       .shutdown(graceMs)
-      .then(() => transferLog?.close())
+      .then(() => Promise.all([transferLog?.close(), storage.close()]))
       .then(() => {
         log.info('stopped');
         process.exit(0);
@@ -153,14 +165,14 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
     { url: server.url, implicitUrl: server.implicitUrl ?? undefined, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
     `serving ${config.root} at ${where}`,
   );
-  void sweepTemporaries(config, authenticator, log);
+  void sweepLeftovers(storage, config, authenticator, log);
 }
 
-/** Upload temporaries left by a crash are removed from the root and every account's home, after the server is up. */
-async function sweepTemporaries(config: ServerConfig, authenticator: LoginAuthenticator, log: Logger): Promise<void> {
-  const started = Date.now();
-  for (const dir of new Set([config.root, ...authenticator.homes()])) {
-    const { removed, complete } = await removeTemporaries(dir, undefined, started);
-    if (removed > 0 || !complete) log.info({ dir, removed, complete }, 'upload temporaries from an earlier run removed');
+/** What a crash left (upload temporaries, multipart uploads) is cleaned from the root and every account's home, after the server is up. */
+async function sweepLeftovers(storage: StorageProvider, config: ServerConfig, authenticator: LoginAuthenticator, log: Logger): Promise<void> {
+  try {
+    for (const report of await storage.sweep([config.root, ...authenticator.homes()])) log.info(report, 'leftovers of an earlier run removed');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'could not sweep leftovers of an earlier run');
   }
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freeName } from '../protocol/freeName.js';
+import { freeName } from '../core/freeName.js';
 import { ClientError } from './ClientError.js';
 import type { FtpClient } from './FtpClient.js';
 

@@ -1,46 +1,7 @@
-/**
- * The hash algorithms of HASH (draft-bryan-ftpext-hash-02) and the XCRC/XMD5/
- * XSHA* commands, by their IANA textual names, and incremental digests of each.
- * Computation only; the caller feeds the bytes.
- */
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-
-export const HASH_ALGORITHMS = ['SHA-1', 'SHA-256', 'SHA-512', 'MD5', 'CRC32'] as const;
-export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
-
-/** SHA-256 by default: the draft forbids a default weaker than SHA-1. */
-export const DEFAULT_HASH: HashAlgorithm = 'SHA-256';
-
-export function parseHashAlgorithm(name: string): HashAlgorithm | null {
-  const upper = name.trim().toUpperCase();
-  return HASH_ALGORITHMS.find((a) => a === upper) ?? null;
-}
+/** How HASH (draft-bryan-ftpext-hash-02) shows its algorithms in FEAT; the algorithms themselves are core/digests.ts. */
+import { HASH_ALGORITHMS, type HashAlgorithm } from '../core/digests.js';
 
 /** "HASH SHA-1;SHA-256*;SHA-512;MD5;CRC32": every algorithm, the selected one starred. */
 export function formatHashFeature(selected: HashAlgorithm): string {
   return 'HASH ' + HASH_ALGORITHMS.map((a) => (a === selected ? `${a}*` : a)).join(';');
-}
-
-export interface Digest {
-  update(chunk: Buffer): void;
-  /** Lower-case hex, as the draft asks. */
-  hex(): string;
-}
-
-export function createDigest(algorithm: HashAlgorithm): Digest {
-  if (algorithm === 'CRC32') {
-    let value = 0;
-    return {
-      update: (chunk) => {
-        value = crc32(chunk, value);
-      },
-      hex: () => value.toString(16).padStart(8, '0'),
-    };
-  }
-  const hash = createHash(algorithm.replace('-', '').toLowerCase());
-  return {
-    update: (chunk) => hash.update(chunk),
-    hex: () => hash.digest('hex'),
-  };
 }

@@ -2,7 +2,7 @@
  * Formatting of directory listings: LIST lines in the "ls -l" form every
  * client parses, NLST names, and MLSx fact lines (RFC 3659 7). No I/O.
  */
-import type { FileInfo } from '../storage/Storage.js';
+import type { FileInfo } from '../core/FileInfo.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const SIX_MONTHS_MS = 182 * 24 * 3600 * 1000;
@@ -95,7 +95,7 @@ function factValue(fact: MlstFact, info: FileInfo, perm: string, kind: MlstKind)
     case 'unique':
       return info.id ?? null;
     case 'unix.mode':
-      return '0' + (info.mode & 0o7777).toString(8).padStart(3, '0');
+      return info.mode === undefined ? null : '0' + (info.mode & 0o7777).toString(8).padStart(3, '0');
   }
 }
 
@@ -112,10 +112,12 @@ function typeChar(info: FileInfo): string {
   }
 }
 
+/** Where the backend has no permission bits (an object store), LIST shows what a fresh directory or file would have. */
 function permissionString(info: FileInfo): string {
+  const mode = info.mode ?? (info.type === 'dir' ? 0o755 : 0o644);
   const chars = 'rwxrwxrwx';
   let out = '';
-  for (let bit = 8; bit >= 0; bit--) out += info.mode & (1 << bit) ? chars[8 - bit] : '-';
+  for (let bit = 8; bit >= 0; bit--) out += mode & (1 << bit) ? chars[8 - bit] : '-';
   return out;
 }
 

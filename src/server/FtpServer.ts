@@ -6,14 +6,13 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Logger } from 'pino';
-import type { Account } from '../auth/Account.js';
 import { LoginGuard } from '../auth/LoginGuard.js';
 import type { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
 import { unmapIPv4 } from '../protocol/dataAddress.js';
 import { formatHostForUrl } from '../protocol/hosts.js';
 import { Reply, formatReply } from '../protocol/replies.js';
-import { LocalStorage } from '../storage/LocalStorage.js';
-import type { Storage } from '../storage/Storage.js';
+import { capabilitiesOf } from '../core/capabilities.js';
+import type { StorageProvider } from '../core/StorageProvider.js';
 import { commandTable } from './commandTable.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { TransferCounter } from './transferBuffers.js';
@@ -44,30 +43,41 @@ export class FtpServer {
   /** Each session, with the promise that settles once it has closed and cleaned up. */
   private readonly sessions = new Map<Session, Promise<void>>();
   private readonly perIp = new Map<string, number>();
-  private readonly context: SessionContext;
+  /** Made by listen(), once the served root has been opened and what its storage can do is known. */
+  private context: SessionContext | null = null;
+  private readonly loginGuard: LoginGuard;
+  private readonly transfers = new TransferCounter();
 
   constructor(
     readonly config: ServerConfig,
     private readonly authenticator: LoginAuthenticator,
+    private readonly storage: StorageProvider,
     private readonly log: Logger,
-    transferLog: TransferLog | null = null,
+    private readonly transferLog: TransferLog | null = null,
   ) {
-    this.context = {
-      config,
-      authenticator,
-      commands: commandTable,
-      log,
-      transferLog,
-      transfers: new TransferCounter(),
-      loginGuard: new LoginGuard(config.loginGuard),
-      openStorage: (account: Account): Promise<Storage> => LocalStorage.open(account.home),
-    };
+    this.loginGuard = new LoginGuard(config.loginGuard);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket, false));
     this.implicitServer = config.tls?.implicitPort != null ? net.createServer({ noDelay: true }, (socket) => this.accept(socket, true)) : null;
   }
 
-  /** Starts listening; resolves once every port is bound (their real numbers also when 0 was asked for). */
+  /**
+   * Opens the served root (a missing directory or a bad location fails here,
+   * not at the first login), then listens; resolves once every port is bound
+   * (their real numbers also when 0 was asked for).
+   */
   async listen(): Promise<void> {
+    const root = await this.storage.open(this.config.root);
+    this.context = {
+      config: this.config,
+      authenticator: this.authenticator,
+      commands: commandTable,
+      log: this.log,
+      transferLog: this.transferLog,
+      transfers: this.transfers,
+      loginGuard: this.loginGuard,
+      storage: this.storage,
+      rootCapabilities: capabilitiesOf(root),
+    };
     await listenOn(this.server, this.config.host, this.config.port);
     if (this.implicitServer) await listenOn(this.implicitServer, this.config.host, this.config.tls!.implicitPort!);
   }
@@ -108,7 +118,7 @@ export class FtpServer {
     const memory = process.memoryUsage();
     return {
       sessions: this.sessions.size,
-      transfers: this.context.transfers.active,
+      transfers: this.transfers.active,
       fds: openDescriptors(),
       heapUsedMiB: mebibytes(memory.heapUsed),
       externalMiB: mebibytes(memory.external),
@@ -138,7 +148,7 @@ export class FtpServer {
       else socket.end(formatReply(Reply.ServiceUnavailable, refusal));
       return;
     }
-    const session = new Session(socket, this.context);
+    const session = new Session(socket, this.context!);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     session.log.info({ tls: implicitTls ? 'implicit' : undefined }, 'connection opened');
     const closed = session.start(implicitTls).then(() => {
@@ -152,7 +162,7 @@ export class FtpServer {
   }
 
   private refusalFor(ip: string): string | null {
-    if (this.context.loginGuard.isBanned(ip)) return 'Too many failed logins; try again later';
+    if (this.loginGuard.isBanned(ip)) return 'Too many failed logins; try again later';
     if (this.sessions.size >= this.config.maxClients) return 'Too many users, try again later';
     if ((this.perIp.get(ip) ?? 0) >= this.config.maxPerIp) return 'Too many connections from your address';
     return null;

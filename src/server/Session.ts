@@ -8,16 +8,17 @@ import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Account, Authenticator } from '../auth/Account.js';
 import type { LoginGuard } from '../auth/LoginGuard.js';
-import type { Permission } from '../auth/permissions.js';
-import { FtpError, badSequence, permissionDenied } from '../errors.js';
+import type { Capabilities } from '../core/capabilities.js';
+import { DEFAULT_HASH, type HashAlgorithm } from '../core/digests.js';
+import { FileOperations } from '../core/FileOperations.js';
+import type { StorageProvider } from '../core/StorageProvider.js';
+import type { Storage } from '../core/Storage.js';
+import { FtpError, badSequence } from '../errors.js';
 import { isWellFormedVerb, parseCommand } from '../protocol/commandLine.js';
 import { unmapIPv4 } from '../protocol/dataAddress.js';
-import { DEFAULT_HASH, type HashAlgorithm } from '../protocol/hashes.js';
 import { LineReader } from '../protocol/LineReader.js';
 import { MLST_FACTS, type MlstFact } from '../protocol/listing.js';
 import { Reply, formatReply } from '../protocol/replies.js';
-import { resolveVirtualPath } from '../protocol/virtualPath.js';
-import type { Storage } from '../storage/Storage.js';
 import type { CommandTable } from './commandTable.js';
 import type { DataChannel, PassiveListener } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
@@ -37,8 +38,10 @@ export interface SessionContext {
   readonly transferLog: TransferLog | null;
   /** Transfers running on the whole server, which decides their buffer sizes. */
   readonly transfers: TransferCounter;
-  /** Opens the storage an account sees as "/". */
-  openStorage(account: Account): Promise<Storage>;
+  /** Opens the storage an account's home names. */
+  readonly storage: StorageProvider;
+  /** What the served root's storage can do, for FEAT before login. */
+  readonly rootCapabilities: Capabilities;
 }
 
 /** The transfer running on this session, so ABOR and STAT can reach it while its command is busy. */
@@ -64,10 +67,8 @@ export class Session {
   readonly localAddress: string;
   log: Logger;
 
-  account: Account | null = null;
   /** Set by USER, consumed by PASS. */
   pendingUser: string | null = null;
-  cwd = '/';
   /** RFC 959 3.1.1: ASCII is the default representation type. */
   transferType: 'A' | 'I' = 'A';
   /** REST offset for the next transfer command, which consumes it. */
@@ -87,7 +88,8 @@ export class Session {
   /** PBSZ came after AUTH, as RFC 4217 8 wants before PROT. */
   pbszDone = false;
 
-  private storageHandle: Storage | null = null;
+  /** The logged-in account's file operations (and its working directory); null before login. */
+  private fileOps: FileOperations | null = null;
   private dataChannel: DataChannel | null = null;
   private passive: Promise<PassiveListener> | null = null;
   private readonly reader: LineReader;
@@ -116,10 +118,24 @@ export class Session {
     return this.context.config;
   }
 
-  /** The logged-in account's storage; handlers that need it run only after login. */
-  get storage(): Storage {
-    if (!this.storageHandle) throw new FtpError('FTP_ERR_NOT_LOGGED_IN', 'Please login with USER and PASS');
-    return this.storageHandle;
+  /** The logged-in account's file operations; handlers that need them run only after login. */
+  get files(): FileOperations {
+    if (!this.fileOps) throw new FtpError('FTP_ERR_NOT_LOGGED_IN', 'Please login with USER and PASS');
+    return this.fileOps;
+  }
+
+  get account(): Account | null {
+    return this.fileOps?.account ?? null;
+  }
+
+  /** What the session's storage can do; before login, what the served root's can (FEAT may come first). */
+  get capabilities(): Capabilities {
+    return this.fileOps?.capabilities ?? this.context.rootCapabilities;
+  }
+
+  /** The working directory; "/" before login. */
+  get cwd(): string {
+    return this.fileOps?.cwd ?? '/';
   }
 
   /** Whether the control connection is TLS (after AUTH TLS, or implicit FTPS). */
@@ -233,29 +249,16 @@ export class Session {
     this.socket.end();
   }
 
-  /** Resolves a client path against the working directory; see protocol/virtualPath.ts. */
-  resolvePath(arg: string): string {
-    return resolveVirtualPath(this.cwd, arg);
-  }
-
-  requirePermission(permission: Permission, path: string): void {
-    if (!this.account?.permissions.has(permission)) throw permissionDenied(path);
-  }
-
   login(account: Account, storage: Storage): void {
     if (this.loginTimer) clearTimeout(this.loginTimer);
     this.loginTimer = null;
-    this.account = account;
-    this.storageHandle = storage;
+    this.fileOps = new FileOperations(account, storage);
     this.pendingUser = null;
-    this.cwd = '/';
     this.log = this.log.child({ user: account.name });
   }
 
   logout(): void {
-    this.account = null;
-    this.storageHandle = null;
-    this.cwd = '/';
+    this.fileOps = null;
   }
 
   /** The session's passive port, made by `open` the first time; a port that failed is made again next time. */
@@ -348,6 +351,10 @@ export class Session {
       }
       if (spec.needsLogin && !this.account) {
         this.reply(Reply.NotLoggedIn, 'Please login with USER and PASS');
+        return;
+      }
+      if (spec.needs && !this.capabilities[spec.needs]) {
+        this.reply(Reply.NotImplemented, `${verb} not supported by this storage`);
         return;
       }
       if (spec.arg === 'required' && arg.trim() === '') {

@@ -16,6 +16,7 @@ import * as parameters from './commands/parameters.js';
 import * as security from './commands/security.js';
 import * as site from './commands/site.js';
 import * as transfers from './commands/transfers.js';
+import type { Capabilities } from '../core/capabilities.js';
 import type { Session } from './Session.js';
 
 export type Handler = (session: Session, arg: string) => void | Promise<void>;
@@ -29,6 +30,8 @@ export interface CommandSpec {
   readonly opensData?: boolean;
   /** May run while a transfer is in progress instead of waiting for it (ABOR, STAT). */
   readonly duringTransfer?: boolean;
+  /** What the storage must be able to do; without it the verb answers 502 and is left out of FEAT. */
+  readonly needs?: keyof Capabilities;
   readonly help: string;
   /** The line this verb adds to FEAT (RFC 2389), if any; it may depend on session state. */
   readonly feature?: string | ((session: Session) => string | null);
@@ -76,7 +79,7 @@ const rows: Record<string, Row> = {
   // Transfers
   RETR: { ...loggedIn, handler: transfers.RETR, arg: 'required', opensData: true, help: 'RETR <file>: download a file' },
   STOR: { ...loggedIn, handler: transfers.STOR, arg: 'required', opensData: true, help: 'STOR <file>: upload a file' },
-  APPE: { ...loggedIn, handler: transfers.APPE, arg: 'required', opensData: true, help: 'APPE <file>: append to a file' },
+  APPE: { ...loggedIn, handler: transfers.APPE, arg: 'required', opensData: true, needs: 'writeInPlace', help: 'APPE <file>: append to a file' },
   STOU: { ...loggedIn, handler: transfers.STOU, arg: 'optional', opensData: true, help: 'STOU [name]: upload under a name not yet taken' },
   ABOR: { ...loggedIn, handler: transfers.ABOR, arg: 'none', duringTransfer: true, help: 'ABOR: abort the running transfer' },
 
@@ -102,7 +105,14 @@ const rows: Record<string, Row> = {
   RNTO: { ...loggedIn, handler: files.RNTO, arg: 'required', help: 'RNTO <path>: name to rename to' },
   SIZE: { ...loggedIn, handler: files.SIZE, arg: 'required', help: 'SIZE <file>: size in bytes (RFC 3659)', feature: 'SIZE' },
   MDTM: { ...loggedIn, handler: files.MDTM, arg: 'required', help: 'MDTM <file>: modification time (RFC 3659)', feature: 'MDTM' },
-  MFMT: { ...loggedIn, handler: files.MFMT, arg: 'required', help: 'MFMT <YYYYMMDDHHMMSS> <file>: set the modification time', feature: 'MFMT' },
+  MFMT: {
+    ...loggedIn,
+    handler: files.MFMT,
+    arg: 'required',
+    needs: 'setModifiedTime',
+    help: 'MFMT <YYYYMMDDHHMMSS> <file>: set the modification time',
+    feature: 'MFMT',
+  },
   SITE: { ...loggedIn, handler: site.SITE, arg: 'required', help: 'SITE <command>: SITE HELP lists them' },
 
   // Hashes

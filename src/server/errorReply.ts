@@ -37,10 +37,11 @@ export function replyForError(err: unknown): ErrorReply {
     case 'FTP_ERR_NOT_LOGGED_IN':
       return { code: Reply.NotLoggedIn, text, unexpected: false };
     case 'FTP_ERR_NOT_SUPPORTED':
-      return { code: Reply.NotImplementedForParameter, text, unexpected: false };
+      return { code: Reply.NotImplemented, text, unexpected: false };
     case 'FTP_ERR_DATA_CONNECTION':
       return { code: Reply.CantOpenDataConnection, text, unexpected: false };
     case 'FTP_ERR_FILE_CHANGED':
+    case 'FTP_ERR_UNAVAILABLE':
       return { code: Reply.LocalError, text, unexpected: false };
     case 'FTP_ERR_IO':
       return { code: Reply.LocalError, text: 'Requested action aborted: local error in processing', unexpected: true };

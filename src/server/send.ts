@@ -1,17 +1,29 @@
 /**
- * Sending a download's bytes to a data socket. When the storage stream can
- * read into buffers we own (storage/fileStreams.ts ReadsInto), two pooled
+ * Sending a download's bytes to a data socket. When the storage reads into
+ * buffers we own (a ChunkReader, the backend's fast read path), two pooled
  * buffers alternate: one is read from the file while the socket writes the
- * other, and neither is freed. Otherwise, the plain pipeline.
+ * other, and neither is freed. Otherwise, the plain pipeline. Either way the
+ * source is closed here, whatever happens: the caller hands it over.
  */
 import type * as net from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { readsInto } from '../storage/fileStreams.js';
+import type { SendSource } from '../core/FileOperations.js';
+import type { ChunkReader } from '../core/Storage.js';
 import { giveBuffer, takeBuffer } from './bufferPool.js';
 
-export async function send(source: Readable, socket: net.Socket, signal: AbortSignal, chunkBytes: number): Promise<void> {
-  if (!readsInto(source)) return pipeline(source, socket, { signal });
+/** `through` (TYPE A's line-end conversion) needs a stream source. */
+export async function send(source: SendSource, socket: net.Socket, signal: AbortSignal, chunkBytes: number, through: Transform | null = null): Promise<void> {
+  if (source.kind === 'stream') return through ? pipeline(source.stream, through, socket, { signal }) : pipeline(source.stream, socket, { signal });
+  if (through) throw new Error('a line-end conversion needs a stream source');
+  try {
+    await sendChunks(source.reader, socket, signal, chunkBytes);
+  } finally {
+    source.reader.close();
+  }
+}
+
+async function sendChunks(source: ChunkReader, socket: net.Socket, signal: AbortSignal, chunkBytes: number): Promise<void> {
   const buffers = [takeBuffer(chunkBytes), takeBuffer(chunkBytes)];
   // A buffer is busy from the socket.write() that takes it until that write's callback.
   const written: Array<Promise<void> | null> = [null, null];
@@ -47,4 +59,10 @@ function write(socket: net.Socket, chunk: Buffer): Promise<void> {
   // Awaited later, or not at all when an earlier step failed: never an unhandled rejection.
   done.catch(() => undefined);
   return done;
+}
+
+/** Closes a source that send() was never given (the data connection failed first); closing twice is harmless. */
+export function closeSource(source: SendSource): void {
+  if (source.kind === 'chunks') source.reader.close();
+  else source.stream.destroy();
 }

@@ -21,16 +21,16 @@
  * which make them inline too. The cost is that a disk stalled on metadata
  * stalls every session, as it does pyftpdlib's.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { isADirectory, notADirectory, outsideRoot, permissionDenied } from '../errors.js';
-import { baseName, joinVirtual, parentOf } from '../protocol/virtualPath.js';
+import { baseName, joinVirtual, parentOf } from '../core/virtualPath.js';
 import { FILE_CHUNK_BYTES, FileSink, FileSource } from './fileStreams.js';
-import type { FileInfo, FileStream, FileType, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
-import { isTempName } from './Storage.js';
+import type { FileInfo, FileType } from '../core/FileInfo.js';
+import type { ChunkReader, FileStream, Storage, Upload, WriteMode } from '../core/Storage.js';
 import { fromSystemError } from './systemErrors.js';
+import { isTempName, newTempName } from './temporaries.js';
 
 /**
  * Entries a listing reads and stats in one go (inline: 10,000 lstat calls
@@ -60,7 +60,7 @@ function attempt<T>(vpath: string, call: () => T): T {
 }
 
 export class LocalStorage implements Storage {
-  readonly capabilities: StorageCapabilities = { atomicUpload: true, resume: true, setModifiedTime: true, chmod: true };
+  readonly kind = 'local';
 
   private constructor(private readonly root: string) {}
 
@@ -109,6 +109,15 @@ export class LocalStorage implements Storage {
   }
 
   async openRead(vpath: string, start = 0, chunkBytes = FILE_CHUNK_BYTES): Promise<FileStream> {
+    return this.openSource(vpath, start, chunkBytes);
+  }
+
+  /** The same source: a FileSource reads into the caller's buffers as well as being a stream. */
+  async openReader(vpath: string, start: number, chunkBytes: number): Promise<ChunkReader> {
+    return this.openSource(vpath, start, chunkBytes);
+  }
+
+  private openSource(vpath: string, start: number, chunkBytes: number): FileSource {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it changes nothing for regular files.
     const fd = this.openChecked(vpath, fsc.O_RDONLY | fsc.O_NONBLOCK);
     try {
@@ -122,11 +131,19 @@ export class LocalStorage implements Storage {
   }
 
   async openWrite(vpath: string, mode: WriteMode): Promise<Upload> {
+    return this.withEntryForWrite(vpath, (dir, name, existing) => this.openReplacement(vpath, dir, name, existing, mode === 'create'));
+  }
+
+  async openWriteAt(vpath: string, offset: number | 'end'): Promise<Upload> {
+    return this.withEntryForWrite(vpath, (dir, name) => this.openInPlace(vpath, dir, name, offset));
+  }
+
+  /** Finds where an upload goes and opens it there; the pinned directory is released by the upload, or here if opening fails. */
+  private withEntryForWrite(vpath: string, open: (dir: PinnedDir, name: string, existing: Stats | null) => Upload): Upload {
     const { dir, name, existing } = this.entryForWrite(vpath);
     try {
       if (existing?.isDirectory()) throw isADirectory(vpath);
-      if (mode.kind === 'append' || mode.kind === 'at') return this.openInPlace(vpath, dir, name, mode);
-      return this.openReplacement(vpath, dir, name, existing, mode.kind === 'create');
+      return open(dir, name, existing);
     } catch (err) {
       dir.release();
       throw fromSystemError(err, vpath);
@@ -296,20 +313,20 @@ export class LocalStorage implements Storage {
     }
   }
 
-  private openInPlace(vpath: string, dir: PinnedDir, name: string, mode: Extract<WriteMode, { kind: 'append' | 'at' }>): Upload {
-    const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_NOFOLLOW | (mode.kind === 'append' ? fsc.O_APPEND : 0);
+  private openInPlace(vpath: string, dir: PinnedDir, name: string, offset: number | 'end'): Upload {
+    const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_NOFOLLOW | (offset === 'end' ? fsc.O_APPEND : 0);
     const entry = dir.at(name);
     const fd = fs.openSync(entry, flags, 0o666);
     let keepBytes: number;
     try {
-      keepBytes = mode.kind === 'at' ? mode.offset : fs.fstatSync(fd).size;
+      keepBytes = offset === 'end' ? fs.fstatSync(fd).size : offset;
       // REST n + STOR: the file becomes its first n bytes followed by what the client sends.
-      if (mode.kind === 'at') fs.ftruncateSync(fd, mode.offset);
+      if (offset !== 'end') fs.ftruncateSync(fd, offset);
     } catch (err) {
       fs.closeSync(fd);
       throw err;
     }
-    const stream = new FileSink(fd, vpath, mode.kind === 'append' ? null : mode.offset);
+    const stream = new FileSink(fd, vpath, offset === 'end' ? null : offset);
     return {
       stream,
       commit: async () => {
@@ -331,7 +348,7 @@ export class LocalStorage implements Storage {
 
   /** Writes a hidden temporary beside the target; commit renames it over the target, or links it only if the name is free. */
   private openReplacement(vpath: string, dir: PinnedDir, name: string, existing: Stats | null, exclusive: boolean): Upload {
-    const temp = dir.at(`.sockftp-${randomBytes(8).toString('hex')}.tmp`);
+    const temp = dir.at(newTempName());
     const target = dir.at(name);
     const fd = fs.openSync(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o666);
     // Replacing a file keeps its permissions, as an in-place overwrite would.

@@ -4,8 +4,9 @@
  */
 import { Readable, Writable } from 'node:stream';
 import { alreadyExists, isADirectory, notADirectory, notEmpty, notFound, permissionDenied } from '../errors.js';
-import { baseName, parentOf, splitPath } from '../protocol/virtualPath.js';
-import type { FileInfo, FileStream, Storage, StorageCapabilities, Upload, WriteMode } from './Storage.js';
+import type { FileInfo } from '../core/FileInfo.js';
+import type { FileStream, Storage, Upload, WriteMode } from '../core/Storage.js';
+import { baseName, parentOf, splitPath } from '../core/virtualPath.js';
 
 interface FileNode {
   kind: 'file';
@@ -24,7 +25,7 @@ interface DirNode {
 type Node = FileNode | DirNode;
 
 export class MemoryStorage implements Storage {
-  readonly capabilities: StorageCapabilities = { atomicUpload: true, resume: true, setModifiedTime: true, chmod: true };
+  readonly kind = 'memory';
   private nextId = 1;
   private readonly root: DirNode = this.newDir();
 
@@ -44,6 +45,15 @@ export class MemoryStorage implements Storage {
   }
 
   async openWrite(vpath: string, mode: WriteMode): Promise<Upload> {
+    return this.upload(vpath, mode);
+  }
+
+  async openWriteAt(vpath: string, offset: number | 'end'): Promise<Upload> {
+    return this.upload(vpath, offset);
+  }
+
+  /** Every kind of upload: the data is kept aside and applied at commit, so an aborted one leaves nothing. */
+  private upload(vpath: string, mode: WriteMode | number | 'end'): Upload {
     const parent = this.findDir(parentOf(vpath));
     const name = baseName(vpath);
     const existing = parent.entries.get(name);
@@ -63,9 +73,9 @@ export class MemoryStorage implements Storage {
       stream,
       commit: async () => {
         await finished;
-        if (mode.kind === 'create' && parent.entries.has(name)) throw alreadyExists(vpath);
+        if (mode === 'create' && parent.entries.has(name)) throw alreadyExists(vpath);
         const old = existing?.kind === 'file' ? existing.data : Buffer.alloc(0);
-        const head = mode.kind === 'append' ? old : mode.kind === 'at' ? old.subarray(0, mode.offset) : Buffer.alloc(0);
+        const head = mode === 'end' ? old : typeof mode === 'number' ? old.subarray(0, mode) : Buffer.alloc(0);
         parent.entries.set(name, { kind: 'file', data: Buffer.concat([head, ...chunks]), mtime: new Date(), mode: 0o644, id: this.nextId++ });
       },
       // Nothing is applied before commit, so there is never partial data to keep or remove.

@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
+import type { ChunkReader } from '../core/Storage.js';
 import { fileChanged } from '../errors.js';
 import { fromSystemError } from './systemErrors.js';
 
@@ -21,20 +22,6 @@ export const FILE_CHUNK_BYTES = 1024 * 1024;
 
 /** How much of a file is read or written inline (the rest through the thread pool); bounds how long one call can hold the event loop. */
 const INLINE_BYTES = 256 * 1024;
-
-/**
- * An optional capability of a storage read stream: reading into a buffer the
- * caller owns, so a sender can reuse a few buffers instead of allocating one
- * per chunk (and leaving the garbage collector behind at 200 transfers).
- * Returns 0 at the end; the stream is destroyed by its owner afterwards.
- */
-export interface ReadsInto {
-  readInto(buffer: Buffer): Promise<number>;
-}
-
-export function readsInto(stream: unknown): stream is ReadsInto & Readable {
-  return typeof (stream as Partial<ReadsInto> | null)?.readInto === 'function';
-}
 
 /**
  * A descriptor closed once, and never while a read or write on it is still
@@ -78,7 +65,8 @@ class Descriptor {
   }
 }
 
-export class FileSource extends Readable implements ReadsInto {
+/** A file being read: a stream, and also a ChunkReader (core/Storage.ts) for the pooled send path. */
+export class FileSource extends Readable implements ChunkReader {
   private readonly file: Descriptor;
   private position: number;
   private atEnd = false;
@@ -124,6 +112,10 @@ export class FileSource extends Readable implements ReadsInto {
     this.atEnd = bytesRead < buffer.length;
     if (this.atEnd && this.position < this.size) throw fileChanged(this.virtualPath);
     return bytesRead;
+  }
+
+  close(): void {
+    this.destroy();
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {

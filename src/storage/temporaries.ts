@@ -1,11 +1,22 @@
 /**
- * Start-up sweep of upload temporaries left by a crash: hidden files named
- * like `.sockftp-<hex>.tmp`, which are never listed and never complete.
+ * LocalStorage's upload temporaries: hidden files named like
+ * `.sockftp-<hex>.tmp` beside their target, never listed and never complete
+ * until renamed; and the start-up sweep of those a crash left behind.
  * Symlinks are not followed, and the walk is bounded by an entry count.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { isTempName } from './Storage.js';
+
+const TEMP_NAME_PATTERN = /^\.sockftp-[0-9a-f]{16}\.tmp$/;
+
+export function isTempName(name: string): boolean {
+  return TEMP_NAME_PATTERN.test(name);
+}
+
+export function newTempName(): string {
+  return `.sockftp-${randomBytes(8).toString('hex')}.tmp`;
+}
 
 export interface SweepResult {
   readonly removed: number;

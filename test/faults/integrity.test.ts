@@ -246,7 +246,7 @@ describe('temporaries from a crash', () => {
     fs.writeFileSync(path.join(root, 'real.txt'), 'stays');
     const server = await startServer(root, ['--log-format', 'json']);
     try {
-      await waitForEvents(server, 'upload temporaries from an earlier run removed', 1);
+      await waitForEvents(server, 'leftovers of an earlier run removed', 1);
       assert.deepEqual(temporaries(root), []);
       assert.equal(fs.readFileSync(path.join(root, 'real.txt'), 'utf8'), 'stays');
     } finally {

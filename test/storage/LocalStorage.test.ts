@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isFtpError } from '../../src/errors.js';
 import { LocalStorage } from '../../src/storage/LocalStorage.js';
-import { isTempName } from '../../src/storage/Storage.js';
+import { isTempName } from '../../src/storage/temporaries.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 
 const dirs: string[] = [];
@@ -35,7 +35,7 @@ describe('LocalStorage', () => {
     await assert.rejects(s.openRead('/link'), outsideRoot);
     await assert.rejects(s.stat('/dirlink'), outsideRoot);
     await assert.rejects(s.openRead('/dirlink/secret'), outsideRoot);
-    await assert.rejects(s.openWrite('/dirlink/new', { kind: 'replace' }), outsideRoot);
+    await assert.rejects(s.openWrite('/dirlink/new', 'replace'), outsideRoot);
     assert.ok(!fs.existsSync(path.join(outside, 'new')));
   });
 
@@ -61,7 +61,7 @@ describe('LocalStorage', () => {
   it('keeps upload temporaries out of listings and removes them on abort', async () => {
     const { root } = setup();
     const s = await LocalStorage.open(root);
-    const upload = await s.openWrite('/big.bin', { kind: 'replace' });
+    const upload = await s.openWrite('/big.bin', 'replace');
     upload.stream.write(Buffer.alloc(1024));
     const onDisk = fs.readdirSync(root);
     assert.equal(onDisk.length, 1);
@@ -78,7 +78,7 @@ describe('LocalStorage', () => {
     fs.writeFileSync(path.join(root, 'script.sh'), 'old');
     fs.chmodSync(path.join(root, 'script.sh'), 0o750);
     const s = await LocalStorage.open(root);
-    const upload = await s.openWrite('/script.sh', { kind: 'replace' });
+    const upload = await s.openWrite('/script.sh', 'replace');
     await pipeline(Readable.from([Buffer.from('new')]), upload.stream);
     await upload.commit();
     assert.equal(fs.statSync(path.join(root, 'script.sh')).mode & 0o777, 0o750);

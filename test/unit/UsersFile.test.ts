@@ -57,8 +57,8 @@ describe('readUsersFile', () => {
     ['has a user name with a newline', JSON.stringify({ users: { 'alice\nroot': {} } }), /names may use/],
     ['has a plain-text password', entry({ password: 'secret' }), /"password" must be a scrypt hash/],
     ['has no password', entry({ password: undefined }), /"password" must be a scrypt hash/],
-    ['has a relative home', entry({ home: 'srv/alice' }), /"home" must be an absolute path or null/],
-    ['has a home that is not a string', entry({ home: 42 }), /"home" must be an absolute path or null/],
+    ['has a relative home', entry({ home: 'srv/alice' }), /"home" must be an absolute path, a location such as s3:\/\/bucket\/prefix, or null/],
+    ['has a home that is not a string', entry({ home: 42 }), /"home" must be an absolute path, a location such as s3:\/\/bucket\/prefix, or null/],
     ['has an unknown permission', entry({ permissions: ['read', 'admin'] }), /"permissions" must be a list of/],
     ['has permissions that are not a list', entry({ permissions: 'rw' }), /"permissions" must be a list of/],
   ] as const) {

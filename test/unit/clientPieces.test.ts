@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { candidateName, freeName } from '../../src/protocol/freeName.js';
+import { candidateName, freeName } from '../../src/core/freeName.js';
 import { megabytes } from '../../src/client/repl/messages.js';
 import { splitFlags, splitWords } from '../../src/client/repl/parseLine.js';
 import { parseFtpUrl, parseHostPort } from '../../src/client/target.js';

@@ -10,7 +10,7 @@ import {
   isListableName,
   parseFtpTime,
 } from '../../src/protocol/listing.js';
-import type { FileInfo } from '../../src/storage/Storage.js';
+import type { FileInfo } from '../../src/core/FileInfo.js';
 
 const now = new Date(Date.UTC(2026, 10, 25, 12, 0, 0));
 const file: FileInfo = { name: 'report 1.pdf', type: 'file', size: 5242880, mtime: new Date(Date.UTC(2026, 10, 20, 9, 5, 7)), mode: 0o644, id: '801g1a' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isFtpError } from '../../src/errors.js';
-import { MAX_PATH_LENGTH, baseName, parentOf, resolveVirtualPath } from '../../src/protocol/virtualPath.js';
+import { MAX_PATH_LENGTH, baseName, parentOf, resolveVirtualPath } from '../../src/core/virtualPath.js';
 
 describe('resolveVirtualPath', () => {
   it('joins relative paths to the working directory', () => {

@@ -36,7 +36,7 @@ export async function PASS(s: Session, arg: string): Promise<void> {
   }
   let storage;
   try {
-    storage = await s.context.openStorage(account);
+    storage = await s.context.storage.open(account.home);
   } catch (err) {
     s.log.error({ user, home: account.home, err: (err as Error).message }, 'home directory unavailable');
     s.reply(Reply.NotLoggedIn, 'Login incorrect');

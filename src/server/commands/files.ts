@@ -1,44 +1,28 @@
-/** Actions on single files and directories: DELE, MKD, RMD, RNFR/RNTO, SIZE, MDTM. */
-import { FtpError, badArgument, notSupported } from '../../errors.js';
+/** Actions on single files and directories: DELE, MKD, RMD, RNFR/RNTO, SIZE, MDTM, MFMT. */
+import { FtpError, badArgument } from '../../errors.js';
 import { formatFtpTime, parseFtpTime } from '../../protocol/listing.js';
 import { Reply, quotePath } from '../../protocol/replies.js';
-import { exists } from '../../storage/exists.js';
 import type { Session } from '../Session.js';
 
 export async function DELE(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('delete', path);
-  await s.storage.delete(path);
-  s.reply(Reply.FileActionOk, `Deleted ${path}`);
+  s.reply(Reply.FileActionOk, `Deleted ${await s.files.delete(arg)}`);
 }
 
 export async function MKD(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('mkdir', path);
-  await s.storage.mkdir(path);
-  s.reply(Reply.PathCreated, `${quotePath(path)} created`);
+  s.reply(Reply.PathCreated, `${quotePath(await s.files.mkdir(arg))} created`);
 }
 
 export async function RMD(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('mkdir', path);
-  await s.storage.rmdir(path);
-  s.reply(Reply.FileActionOk, `Removed ${path}`);
+  s.reply(Reply.FileActionOk, `Removed ${await s.files.rmdir(arg)}`);
 }
 
 export async function RNFR(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('rename', path);
-  await s.storage.stat(path);
-  s.renameFrom = path;
+  s.renameFrom = await s.files.renameSource(arg);
   s.reply(Reply.PendingFurtherInfo, 'Ready for RNTO');
 }
 
 export async function RNTO(s: Session, arg: string): Promise<void> {
-  const from = s.takeRenameSource();
-  const to = s.resolvePath(arg);
-  s.requirePermission('rename', to);
-  await s.storage.rename(from, to);
+  const to = await s.files.rename(s.takeRenameSource(), arg);
   s.reply(Reply.FileActionOk, `Renamed to ${to}`);
 }
 
@@ -49,9 +33,7 @@ export async function SIZE(s: Session, arg: string): Promise<void> {
     s.reply(Reply.FileUnavailable, 'SIZE not allowed in ASCII mode; send TYPE I first');
     return;
   }
-  const path = s.resolvePath(arg);
-  s.requirePermission('read', path);
-  const info = await s.storage.stat(path);
+  const { path, info } = await s.files.stat(arg);
   if (info.type !== 'file') throw new FtpError('FTP_ERR_IS_DIR', `${path}: not a regular file`);
   s.reply(Reply.FileStatus, String(info.size));
 }
@@ -60,10 +42,8 @@ export async function MDTM(s: Session, arg: string): Promise<void> {
   // "MDTM YYYYMMDDHHMMSS path" sets the time, as vsftpd and some clients use it;
   // only when no file is named by the whole argument.
   const set = /^(\d{14}(?:\.\d{1,3})?) (.+)$/.exec(arg);
-  if (set && !(await exists(s.storage, s.resolvePath(arg)))) return setModifiedTime(s, set[1]!, set[2]!);
-  const path = s.resolvePath(arg);
-  s.requirePermission('read', path);
-  const info = await s.storage.stat(path);
+  if (set && !(await s.files.exists(arg))) return setModifiedTime(s, set[1]!, set[2]!);
+  const { info } = await s.files.stat(arg);
   s.reply(Reply.FileStatus, formatFtpTime(info.mtime));
 }
 
@@ -77,11 +57,6 @@ export async function MFMT(s: Session, arg: string): Promise<void> {
 async function setModifiedTime(s: Session, timeText: string, pathArg: string): Promise<void> {
   const time = parseFtpTime(timeText);
   if (!time) throw badArgument(`${timeText} is not a time of the form YYYYMMDDHHMMSS`);
-  const path = s.resolvePath(pathArg);
-  s.requirePermission('write', path);
-  const storage = s.storage;
-  if (!storage.setModifiedTime) throw notSupported('This storage cannot set modification times');
-  await storage.setModifiedTime(path, time);
+  await s.files.setModifiedTime(pathArg, time);
   s.reply(Reply.FileStatus, `Modify=${formatFtpTime(time)}; ${pathArg}`);
 }
-

@@ -1,5 +1,5 @@
 /** Information about the server and the session: SYST, FEAT, OPTS, HELP, NOOP, STAT. */
-import { parseHashAlgorithm } from '../../protocol/hashes.js';
+import { parseHashAlgorithm } from '../../core/digests.js';
 import { MLST_FACTS, formatListLine, type MlstFact } from '../../protocol/listing.js';
 import { Reply } from '../../protocol/replies.js';
 import type { CommandTable } from '../commandTable.js';
@@ -83,6 +83,7 @@ export async function STAT(s: Session, arg: string): Promise<void> {
 export function featureLines(s: Session): string[] {
   const lines = new Set<string>();
   for (const spec of s.context.commands.values()) {
+    if (spec.needs && !s.capabilities[spec.needs]) continue;
     const line = typeof spec.feature === 'function' ? spec.feature(s) : spec.feature;
     if (line) lines.add(line);
   }

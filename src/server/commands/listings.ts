@@ -6,8 +6,7 @@ import { FtpError } from '../../errors.js';
 import { splitListArgs } from '../../protocol/commandLine.js';
 import { formatListLine, formatMlsxLine, isListableName } from '../../protocol/listing.js';
 import { Reply } from '../../protocol/replies.js';
-import { parentOf } from '../../protocol/virtualPath.js';
-import type { FileInfo } from '../../storage/Storage.js';
+import type { FileInfo } from '../../core/FileInfo.js';
 import type { Session } from '../Session.js';
 import { runTransfer } from '../transfer.js';
 
@@ -21,20 +20,19 @@ export async function NLST(s: Session, arg: string): Promise<void> {
 }
 
 export async function MLSD(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('read', path);
-  const dir = await s.storage.stat(path);
+  const { path, listing } = await s.files.listing(arg);
   // RFC 3659 7.2.1: MLSD of something that is not a directory is an error.
-  if (dir.type !== 'dir') throw new FtpError('FTP_ERR_NOT_DIR', `${path}: Not a directory`);
-  const perms = s.account!.permissions;
+  if (listing.kind !== 'dir') throw new FtpError('FTP_ERR_NOT_DIR', `${path}: Not a directory`);
+  const { info: dir, pages: entries } = listing;
+  const perms = s.files.account.permissions;
   const facts = s.mlstFacts;
-  const parent = path === '/' ? null : await s.storage.stat(parentOf(path));
+  const parent = await s.files.parentInfo(path);
   async function* pages(): AsyncIterable<string[]> {
     // RFC 3659 7.5.1: the listed directory is "cdir", its parent "pdir" (none above the root).
     const self = [formatMlsxLine({ ...dir, name: '.' }, facts, mlsxPerm('dir', perms), 'cdir')];
     if (parent) self.push(formatMlsxLine({ ...parent, name: '..' }, facts, mlsxPerm('dir', perms), 'pdir'));
     yield self;
-    for await (const page of s.storage.list(path)) {
+    for await (const page of entries) {
       yield page.filter((info) => isListableName(info.name)).map((info) => formatMlsxLine(info, facts, mlsxPerm(info.type, perms)));
     }
   }
@@ -42,23 +40,19 @@ export async function MLSD(s: Session, arg: string): Promise<void> {
 }
 
 export async function MLST(s: Session, arg: string): Promise<void> {
-  const path = arg.trim() === '' ? s.cwd : s.resolvePath(arg);
-  s.requirePermission('read', path);
-  const info = await s.storage.stat(path);
-  const line = formatMlsxLine({ ...info, name: path }, s.mlstFacts, mlsxPerm(info.type, s.account!.permissions));
+  const { path, info } = await s.files.stat(arg.trim());
+  const line = formatMlsxLine({ ...info, name: path }, s.mlstFacts, mlsxPerm(info.type, s.files.account.permissions));
   s.reply(Reply.FileActionOk, [`Listing ${path}`, line, 'End']);
 }
 
 /** The lines LIST or NLST (and STAT with a path) show for a path, a page at a time: its entries, or the path itself if it is a file. */
 export async function* listingPages(s: Session, arg: string, format: (info: FileInfo) => string): AsyncIterable<string[]> {
-  const path = arg === '' ? s.cwd : s.resolvePath(arg);
-  s.requirePermission('read', path);
-  const target = await s.storage.stat(path);
-  if (target.type !== 'dir') {
-    yield [format({ ...target, name: arg })];
+  const { listing } = await s.files.listing(arg);
+  if (listing.kind !== 'dir') {
+    yield [format({ ...listing.info, name: arg })];
     return;
   }
-  for await (const page of s.storage.list(path)) yield page.filter((info) => isListableName(info.name)).map(format);
+  for await (const page of listing.pages) yield page.filter((info) => isListableName(info.name)).map(format);
 }
 
 async function sendListing(s: Session, arg: string, format: (info: FileInfo) => string): Promise<void> {
@@ -69,7 +63,7 @@ async function sendListing(s: Session, arg: string, format: (info: FileInfo) => 
     if (!first.done) yield first.value;
     for (let next = await pages.next(); !next.done; next = await pages.next()) yield next.value;
   }
-  await sendPages(s, arg === '' ? s.cwd : s.resolvePath(arg), all());
+  await sendPages(s, s.files.resolve(arg), all());
 }
 
 function sendPages(s: Session, path: string, pages: AsyncIterable<string[]>): Promise<void> {

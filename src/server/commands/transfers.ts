@@ -2,54 +2,42 @@
 import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CrlfToLf, LfToCrlf } from '../../protocol/ascii.js';
-import { freeName } from '../../protocol/freeName.js';
+import type { UploadTarget } from '../../core/FileOperations.js';
+import { baseName } from '../../core/virtualPath.js';
 import { Reply } from '../../protocol/replies.js';
-import { baseName, joinVirtual, parentOf } from '../../protocol/virtualPath.js';
-import { exists } from '../../storage/exists.js';
-import type { WriteMode } from '../../storage/Storage.js';
 import type { Session } from '../Session.js';
 import { receive } from '../receive.js';
-import { send } from '../send.js';
+import { closeSource, send } from '../send.js';
 import { runTransfer } from '../transfer.js';
 
 export async function RETR(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('read', path);
   const offset = s.restOffset;
-  // Opened before 150, so a missing, unreadable or directory path is a plain 550.
   const chunkBytes = s.context.transfers.chunkBytes();
-  const source = await s.storage.openRead(path, offset, chunkBytes);
-  const size = source.size === undefined ? '' : ` (${Math.max(0, source.size - offset)} bytes)`;
+  // TYPE A converts a stream; only TYPE I may take the backend's fast read path.
+  const ascii = asciiStage(s, 'out');
+  // Opened before 150, so a missing, unreadable or directory path is a plain 550.
+  const { path, source, size } = await s.files.openSend(arg, offset, chunkBytes, ascii === null);
+  const sizeText = size === undefined ? '' : ` (${Math.max(0, size - offset)} bytes)`;
   try {
     await runTransfer(s, {
       path,
       direction: 'download',
-      opening: `Opening ${modeName(s)} mode data connection for ${path}${size}`,
-      run: (socket, signal) => {
-        const ascii = asciiStage(s, 'out');
-        return ascii ? pipe(source, ascii, socket, signal) : send(source, socket, signal, chunkBytes);
-      },
-      abort: async () => {
-        source.destroy();
-      },
+      opening: `Opening ${modeName(s)} mode data connection for ${path}${sizeText}`,
+      run: (socket, signal) => send(source, socket, signal, chunkBytes, ascii),
+      abort: async () => closeSource(source),
     });
   } finally {
-    // send() reads the file without consuming the stream, so the stream's end does not close it: this does.
-    source.destroy();
+    closeSource(source);
   }
 }
 
 export async function STOR(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('write', path);
-  const mode: WriteMode = s.restOffset > 0 ? { kind: 'at', offset: s.restOffset } : { kind: 'replace' };
-  await store(s, path, mode, `Opening ${modeName(s)} mode data connection for ${path}`);
+  const target: UploadTarget = s.restOffset > 0 ? { kind: 'at', offset: s.restOffset } : { kind: 'replace' };
+  await store(s, arg, target, (path) => `Opening ${modeName(s)} mode data connection for ${path}`);
 }
 
 export async function APPE(s: Session, arg: string): Promise<void> {
-  const path = s.resolvePath(arg);
-  s.requirePermission('write', path);
-  await store(s, path, { kind: 'append' }, `Opening ${modeName(s)} mode data connection to append to ${path}`);
+  await store(s, arg, { kind: 'append' }, (path) => `Opening ${modeName(s)} mode data connection to append to ${path}`);
 }
 
 /**
@@ -57,11 +45,7 @@ export async function APPE(s: Session, arg: string): Promise<void> {
  * is free, else name_1, name_2... RFC 1123 4.1.2.9: the 150 reply says "FILE: name".
  */
 export async function STOU(s: Session, arg: string): Promise<void> {
-  const wanted = s.resolvePath(arg.trim() === '' ? 'stou' : arg);
-  const dir = parentOf(wanted);
-  s.requirePermission('write', wanted);
-  const name = await freeName(baseName(wanted), (candidate) => exists(s.storage, joinVirtual(dir, candidate)));
-  await store(s, joinVirtual(dir, name), { kind: 'create' }, `FILE: ${name}`);
+  await store(s, arg.trim() === '' ? 'stou' : arg, { kind: 'unique' }, (path) => `FILE: ${baseName(path)}`);
 }
 
 export async function ABOR(s: Session): Promise<void> {
@@ -76,12 +60,12 @@ export async function ABOR(s: Session): Promise<void> {
   s.reply(Reply.TransferComplete, 'ABOR successful');
 }
 
-async function store(s: Session, path: string, mode: WriteMode, opening: string): Promise<void> {
-  const upload = await s.storage.openWrite(path, mode);
+async function store(s: Session, arg: string, target: UploadTarget, opening: (path: string) => string): Promise<void> {
+  const { path, upload } = await s.files.openUpload(arg, target);
   await runTransfer(s, {
     path,
     direction: 'upload',
-    opening,
+    opening: opening(path),
     run: (socket, signal, adopt) => {
       const ascii = asciiStage(s, 'in');
       if (ascii) return pipe(socket, ascii, upload.stream, signal);
