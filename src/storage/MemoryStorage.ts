@@ -61,7 +61,8 @@ export class MemoryStorage implements Storage {
     const chunks: Buffer[] = [];
     const stream = new Writable({
       write(chunk: Buffer, _enc, callback) {
-        chunks.push(chunk);
+        // A copy: the server's receive path hands in pooled buffers that it reuses once this returns.
+        chunks.push(Buffer.from(chunk));
         callback();
       },
     });
