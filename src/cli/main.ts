@@ -3,7 +3,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
 import { DEFAULTS } from '../server/ServerConfig.js';
+import { S3_DEFAULTS } from '../storage/s3/settings.js';
 import { EXIT_CODES } from './exitCodes.js';
+
+const MiB = 1024 * 1024;
 
 /**
  * Each command's code is loaded only when it runs, so `serve` never loads
@@ -21,13 +24,20 @@ const program = new Command('sockftp')
 program
   .command('serve')
   .description('serve ROOT (default: the current directory) over FTP')
-  .argument('[root]', 'directory to serve')
+  .argument('[root]', 'directory to serve, or s3://BUCKET[/PREFIX]')
   .option('--host <addr>', 'address to listen on (0.0.0.0 or :: to expose)', DEFAULTS.host)
   .option('--port <n>', 'port to listen on; 0 picks a free port', String(DEFAULTS.port))
   .option('--pasv-ports <low-high>', 'passive data ports (default: any free port)')
   .option('--pasv-address <addr>', 'address advertised in PASV replies (NAT, containers)')
   .addOption(new Option('--anonymous <policy>', 'anonymous access: off, read or write (default: write on loopback, read otherwise)'))
   .option('--users <file>', 'accounts file written by `sockftp user add`; re-read on SIGHUP')
+  .option('--s3-endpoint <url>', 'S3 API address for s3:// roots and homes (Ceph RGW, MinIO...); default AWS')
+  .option('--s3-region <region>', 'S3 region (default: AWS_REGION, else us-east-1)')
+  .option('--s3-path-style', 'bucket in the URL path, not the host name (RGW, MinIO)')
+  .option('--s3-part-size <MiB>', 'part size of multipart uploads (at least 5)', String(S3_DEFAULTS.partBytes / MiB))
+  .option('--s3-upload-concurrency <n>', 'parts of one upload sent at once', String(S3_DEFAULTS.queueSize))
+  .option('--s3-upload-expiry <hours>', 'multipart uploads older than this are a crash\'s and aborted', String(S3_DEFAULTS.uploadSweepAgeMs / 3_600_000))
+  .option('--s3-max-rename-keys <n>', 'most keys one directory rename may copy', String(S3_DEFAULTS.maxRenameKeys))
   .option('--tls-cert <file>', 'PEM certificate: enables AUTH TLS (explicit FTPS)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
   .option('--implicit-tls-port <n>', 'also listen for implicit FTPS on this port')

@@ -10,6 +10,8 @@ import { checkTlsConfig } from '../server/tls.js';
 import { TransferLog } from '../server/TransferLog.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
 import { createStorageProvider, isS3Home } from '../storage/providers.js';
+import { parseS3Location } from '../storage/s3/location.js';
+import { S3_DEFAULTS, s3Settings, type S3Settings } from '../storage/s3/settings.js';
 import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
 import { CliError } from './CliError.js';
@@ -36,6 +38,13 @@ export interface ServeOptions {
   loginBan: string;
   shutdownGrace: string;
   xferlog?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3PathStyle?: boolean;
+  s3PartSize: string;
+  s3UploadConcurrency: string;
+  s3UploadExpiry: string;
+  s3MaxRenameKeys: string;
   logLevel: string;
   logFormat: string;
 }
@@ -68,9 +77,30 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
   };
 }
 
+/** How s3:// roots and homes are reached; credentials are not among these (the SDK's chain finds them). */
+export function buildS3Settings(o: ServeOptions): S3Settings {
+  if (o.s3Endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(o.s3Endpoint)) throw new CliError(`--s3-endpoint must be an http:// or https:// URL, not "${o.s3Endpoint}"`);
+  return s3Settings({
+    endpoint: o.s3Endpoint ?? null,
+    region: o.s3Region ?? process.env.AWS_REGION ?? S3_DEFAULTS.region,
+    forcePathStyle: Boolean(o.s3PathStyle),
+    partBytes: parseInteger(o.s3PartSize, '--s3-part-size', 5, 5 * 1024) * 1024 * 1024,
+    queueSize: parseInteger(o.s3UploadConcurrency, '--s3-upload-concurrency', 1, 64),
+    uploadSweepAgeMs: parseInteger(o.s3UploadExpiry, '--s3-upload-expiry', 1, 24 * 365) * 3_600_000,
+    maxRenameKeys: parseInteger(o.s3MaxRenameKeys, '--s3-max-rename-keys', 1, 10_000_000),
+  });
+}
+
 /** ROOT: a bucket location as it is, or a directory that must exist, made absolute. */
 function servedRoot(root: string): string {
-  if (isS3Home(root)) return root;
+  if (isS3Home(root)) {
+    try {
+      parseS3Location(root);
+    } catch (err) {
+      throw new CliError(`ROOT ${root}: ${(err as Error).message}`);
+    }
+    return root;
+  }
   const dir = path.resolve(root);
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`ROOT ${dir} is not a directory`);
   return dir;
@@ -120,7 +150,13 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   await transferLog?.ready().catch((err: Error) => {
     throw new CliError(`--xferlog ${o.xferlog}: ${err.message}`);
   });
-  const storage = createStorageProvider();
+  const storage = createStorageProvider({
+    s3: buildS3Settings(o),
+    onSweep: (report) =>
+      'error' in report
+        ? log.warn({ home: report.home, err: (report.error as Error).message }, 'could not sweep leftovers')
+        : log.info(report, 'leftovers of an earlier run removed'),
+  });
   const server = new FtpServer(config, authenticator, storage, log, transferLog);
   try {
     await server.listen();

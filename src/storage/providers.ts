@@ -7,33 +7,62 @@
 import type { Storage } from '../core/Storage.js';
 import type { StorageProvider, SweepReport } from '../core/StorageProvider.js';
 import { LocalStorage } from './LocalStorage.js';
+import type { S3Settings } from './s3/settings.js';
 import { removeTemporaries } from './temporaries.js';
 
-export class LocalProvider implements StorageProvider {
-  open(home: string): Promise<Storage> {
-    return LocalStorage.open(home);
-  }
-
-  /** Upload temporaries older than this process are a crash's leftovers; younger ones may be another server's. */
-  async sweep(homes: readonly string[]): Promise<SweepReport[]> {
-    const started = Date.now();
-    const reports: SweepReport[] = [];
-    for (const home of new Set(homes)) {
-      const { removed, complete } = await removeTemporaries(home, undefined, started);
-      if (removed > 0 || !complete) reports.push({ home, removed, complete });
-    }
-    return reports;
-  }
-
-  async close(): Promise<void> {}
-}
-
-/** One provider for every account: each home goes to the backend its form names. */
-export function createStorageProvider(): StorageProvider {
-  return new LocalProvider();
-}
+type S3Module = typeof import('./s3/S3Provider.js');
 
 /** Whether a home names a bucket rather than a directory. */
 export function isS3Home(home: string): boolean {
-  return home.startsWith('s3://');
+  return home.toLowerCase().startsWith('s3://');
+}
+
+export interface ProviderSettings {
+  /** How s3:// homes are reached; their credentials come from the SDK's standard chain. */
+  readonly s3: S3Settings;
+  /** What periodic sweeps (after the first, which sweep() returns) removed, or why they failed. */
+  readonly onSweep?: (report: SweepReport | { home: string; error: unknown }) => void;
+}
+
+class Provider implements StorageProvider {
+  private s3: Promise<InstanceType<S3Module['S3Provider']>> | null = null;
+
+  constructor(private readonly settings: ProviderSettings) {}
+
+  async open(home: string): Promise<Storage> {
+    if (isS3Home(home)) return (await this.s3Provider()).open(home);
+    return LocalStorage.open(home);
+  }
+
+  async sweep(homes: readonly string[]): Promise<SweepReport[]> {
+    const unique = [...new Set(homes)];
+    const buckets = unique.filter(isS3Home);
+    const reports = buckets.length > 0 ? await (await this.s3Provider()).sweep(buckets) : [];
+    return [...(await sweepTemporaries(unique.filter((h) => !isS3Home(h)))), ...reports];
+  }
+
+  async close(): Promise<void> {
+    await (await this.s3)?.close();
+  }
+
+  private s3Provider(): Promise<InstanceType<S3Module['S3Provider']>> {
+    this.s3 ??= import('./s3/S3Provider.js').then(({ S3Provider }) => new S3Provider(this.settings.s3, this.settings.onSweep));
+    return this.s3;
+  }
+}
+
+/** Upload temporaries older than this process are a crash's leftovers; younger ones may be another server's. */
+async function sweepTemporaries(dirs: readonly string[]): Promise<SweepReport[]> {
+  const started = Date.now();
+  const reports: SweepReport[] = [];
+  for (const home of dirs) {
+    const { removed, complete } = await removeTemporaries(home, undefined, started);
+    if (removed > 0 || !complete) reports.push({ home, removed, complete });
+  }
+  return reports;
+}
+
+/** One provider for every account: each home goes to the backend its form names. */
+export function createStorageProvider(settings: ProviderSettings): StorageProvider {
+  return new Provider(settings);
 }

@@ -21,9 +21,9 @@ export interface RunningServer {
 
 const START_TIMEOUT_MS = 15_000;
 
-/** `nodeArgs` go to node itself, before the script (for example --expose-gc). */
-export async function startServer(root: string, args: readonly string[] = [], nodeArgs: readonly string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', root, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to node itself, before the script (for example --expose-gc); `env` replaces the environment. */
+export async function startServer(root: string, args: readonly string[] = [], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', root, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
