@@ -1,0 +1,82 @@
+/**
+ * The protocol suite (backendSuite.ts) on S3Storage over a real Ceph RGW
+ * bucket, and what a client sees when the object store dies under it: a
+ * 451 (or 426) for the transfer, nothing half-written in the bucket, the
+ * server still serving, and a new session working once the store is back.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/storage/s3/client.js';
+import { S3Storage } from '../../src/storage/s3/S3Storage.js';
+import { s3Settings } from '../../src/storage/s3/settings.js';
+import { ControlConnection } from '../helpers/ControlConnection.js';
+import { MiB } from '../helpers/files.js';
+import { startRgw } from '../helpers/rgw.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { write } from '../storage/contract.js';
+import { runBackendSuite } from './backendSuite.js';
+
+const start = await startRgw();
+const rgw = start.rgw;
+after(() => rgw?.stop());
+
+/** The server's own client finds the keys through the SDK's standard chain, as `sockftp serve` does. */
+if (rgw) for (const [key, value] of Object.entries(rgw.env())) value === undefined ? delete process.env[key] : (process.env[key] = value);
+const settings = () => s3Settings({ endpoint: rgw!.endpoint, region: rgw!.region, forcePathStyle: true, partBytes: 5 * MiB, queueSize: 2 });
+const newStorage = async (bucket?: string) => new S3Storage(createS3Client(settings()), { bucket: bucket ?? (await rgw!.createBucket()), prefix: 'served/' }, settings());
+
+if (rgw) runBackendSuite('S3Storage (RGW)', () => newStorage(), { bigBytes: 12 * MiB + 3 });
+
+describe('FTP on S3 when the object store goes away', { skip: start.reason ?? false }, () => {
+  let bucket: string;
+  let server: TestServer;
+
+  before(async () => {
+    bucket = await rgw!.createBucket();
+    server = await startTestServer({ storage: await newStorage(bucket) });
+  });
+  after(() => server?.stop());
+
+  it('answers 451 for an upload and a download cut by the store dying, leaves nothing half-written, and serves again once it is back', async () => {
+    const storage = await newStorage(bucket);
+    await write(storage, '/big.bin', randomBytes(20 * MiB));
+    const down = await ControlConnection.login(server.port);
+    await down.expect('TYPE I', 200);
+    const up = await ControlConnection.login(server.port);
+    await up.expect('TYPE I', 200);
+
+    // A download under way: the first bytes have arrived when the gateway dies.
+    const downData = await down.passive();
+    assert.equal((await down.send('RETR big.bin')).code, 150);
+    // An upload under way: a first part's worth has been sent.
+    const upData = await up.passive();
+    assert.equal((await up.send('STOR new.bin')).code, 150);
+    await new Promise<void>((resolve) => upData.write(randomBytes(6 * MiB), () => resolve()));
+    await new Promise((resolve) => downData.once('data', resolve));
+    downData.pause();
+
+    await rgw!.stopGateway('SIGKILL');
+    upData.end(randomBytes(MiB));
+    downData.resume();
+    const upFinal = await up.read(120_000);
+    assert.ok([451, 426].includes(upFinal.code), `upload: ${upFinal.code} ${upFinal.text}`);
+    const downFinal = await down.read(120_000);
+    assert.ok([451, 426].includes(downFinal.code), `download: ${downFinal.code} ${downFinal.text}`);
+    // The sessions go on: a listing now fails cleanly while the store is down.
+    assert.equal((await up.receive('LIST')).preliminary.code, 451);
+
+    await rgw!.startGateway();
+    const listing = await rgw!.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'served/' }));
+    assert.deepEqual((listing.Contents ?? []).map((o) => o.Key), ['served/big.bin']);
+    const fresh = await ControlConnection.login(server.port);
+    await fresh.expect('TYPE I', 200);
+    assert.equal((await fresh.sendData('STOR after.bin', Buffer.from('fine'))).final.code, 226);
+    assert.equal((await fresh.receive('RETR after.bin')).data.toString(), 'fine');
+    // The upload the dead store cut short was aborted, or is left for the sweep: none is ever visible as an object.
+    const uploads = await rgw!.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    assert.ok((uploads.Uploads ?? []).every((u) => u.Key === 'served/new.bin'));
+    for (const conn of [down, up, fresh]) conn.close();
+  });
+});
