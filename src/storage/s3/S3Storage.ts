@@ -12,8 +12,10 @@
  * - uploads are never in place: APPE and REST + STOR build a new object from
  *   a head of the old one and the new data (ObjectUpload.ts), and it
  *   replaces the old one atomically at commit;
- * - STOU's "only if the name is free" is a check just before completion, not
- *   an atomic condition: RGW 16 has no If-None-Match on writes;
+ * - STOU's "only if the name is free" is atomic for an upload of one part
+ *   (If-None-Match on PutObject, which RGW 16 honours) and a check just
+ *   before completion for a multipart one (RGW 16 ignores the condition on
+ *   CompleteMultipartUpload);
  * - a rename is a copy and then a delete, not atomic; a directory's rename
  *   copies every key under it, and is refused above maxRenameKeys.
  * No modification times, no permission bits: S3 sets LastModified itself and

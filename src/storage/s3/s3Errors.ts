@@ -25,6 +25,8 @@ export function fromS3Error(err: unknown, path: string): FtpError {
   const status = e.$metadata?.httpStatusCode ?? 0;
   const detail = e.message || name || String(err);
   if (name === 'NoSuchBucket') return storageUnavailable(`The S3 bucket does not exist (${detail})`, err);
+  // A multipart upload aborted under us (by another process's sweep of left-over uploads): not a missing file.
+  if (name === 'NoSuchUpload') return new FtpError('FTP_ERR_IO', `${path}: the object store no longer has this upload (${detail})`, { cause: err });
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return notFound(path);
   if (name === 'AccessDenied' || status === 403) return withCause(permissionDenied(path), err);
   if (name === 'EntityTooLarge' || name === 'QuotaExceeded') return withCause(noSpace(path), err);
