@@ -109,6 +109,18 @@ function s3Suite(rgw: Rgw): void {
     sdk.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata }));
   const uploadsUnder = async (prefix: string) =>
     ((await sdk.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }))).Uploads ?? []).map((u) => u.Key);
+  /**
+   * "old" in /keep.bin, and an upload replacing it that has been given
+   * `mebibytes` MiB. One part in flight at a time: once a write that fills a
+   * part has called back, the part before it is in the store.
+   */
+  const replaceWithParts = async (location: S3Location, mebibytes: number) => {
+    const s = open(location, { queueSize: 1 });
+    await write(s, '/keep.bin', 'old');
+    const upload = await s.openWrite('/keep.bin', 'replace');
+    for (let i = 0; i < mebibytes; i++) await writeChunk(upload, randomBytes(MiB));
+    return { s, upload };
+  };
   const keysUnder = async (prefix: string) => ((await sdk.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key);
 
   runStorageContract('S3Storage on a whole bucket', async () => new S3Storage(client, { bucket: await rgw.createBucket(), prefix: '' }, settings));
@@ -176,11 +188,7 @@ function s3Suite(rgw: Rgw): void {
 
     it('keeps the old object, and no multipart upload, when an upload of several parts is aborted', async () => {
       const location = newLocation();
-      // One part in flight at a time: once a write that fills a part has called back, the part before it is stored.
-      const s = open(location, { queueSize: 1 });
-      await write(s, '/keep.bin', 'old');
-      const upload = await s.openWrite('/keep.bin', 'replace');
-      for (let i = 0; i < 11; i++) await writeChunk(upload, randomBytes(MiB));
+      const { s, upload } = await replaceWithParts(location, 11);
       const [uploadKey] = await uploadsUnder(location.prefix);
       assert.equal(uploadKey, `${location.prefix}keep.bin`);
       assert.ok((await partsOf(sdk, bucket, location.prefix)) >= 1);
@@ -422,10 +430,7 @@ function s3Suite(rgw: Rgw): void {
 
     it('fails an upload cut by the gateway going away, and leaves the old object and only an upload for the sweep', async () => {
       const location = newLocation();
-      const s = open(location, { queueSize: 1 });
-      await write(s, '/keep.bin', 'old');
-      const upload = await s.openWrite('/keep.bin', 'replace');
-      for (let i = 0; i < 6; i++) await writeChunk(upload, randomBytes(MiB));
+      const { s, upload } = await replaceWithParts(location, 6);
       await rgw.stopGateway('SIGKILL');
       try {
         await assert.rejects(pipeline(Readable.from([randomBytes(6 * MiB)]), upload.stream), failsWith('FTP_ERR_UNAVAILABLE'));
