@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/storage/s3/client.js';
 import { S3Storage } from '../../src/storage/s3/S3Storage.js';
 import { s3Settings } from '../../src/storage/s3/settings.js';
@@ -28,6 +28,31 @@ const settings = () => s3Settings({ endpoint: rgw!.endpoint, region: rgw!.region
 const newStorage = async (bucket?: string) => new S3Storage(createS3Client(settings()), { bucket: bucket ?? (await rgw!.createBucket()), prefix: 'served/' }, settings());
 
 if (rgw) runBackendSuite('S3Storage (RGW)', () => newStorage(), { bigBytes: 12 * MiB + 3 });
+
+describe('FTP on S3 confined to its prefix', { skip: start.reason ?? false }, () => {
+  it('reaches nothing outside the served prefix, however the path is spelled', async () => {
+    const bucket = await rgw!.createBucket();
+    for (const key of ['secret.txt', 'served-other/secret.txt', 'servedx', 'served/inside.txt']) {
+      await rgw!.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from('must not be served'), ContentLength: 18 }));
+    }
+    const server = await startTestServer({ storage: await newStorage(bucket) });
+    try {
+      const conn = await ControlConnection.login(server.port);
+      for (const p of ['../secret.txt', '/../secret.txt', '..\\secret.txt', '../served-other/secret.txt', '/../../servedx', 'sub/../../secret.txt']) {
+        const retr = await conn.receive(`RETR ${p}`);
+        assert.equal(retr.preliminary.code, 550, `RETR ${p}`);
+        await conn.expect(`SIZE ${p}`, 550);
+      }
+      await conn.expect('CWD ..', 250);
+      assert.match((await conn.expect('PWD', 257)).text, /^"\/"/);
+      const names = (await conn.receive('NLST ..')).data.toString().split('\r\n').filter(Boolean);
+      assert.deepEqual(names, ['inside.txt']);
+      conn.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
 
 describe('FTP on S3 when the object store goes away', { skip: start.reason ?? false }, () => {
   let bucket: string;
