@@ -53,13 +53,7 @@ export class FileOperations {
 
   /** Whether a path names anything; "not found" is an answer here, every other failure is still thrown. */
   async exists(arg: string): Promise<boolean> {
-    try {
-      await this.stat(arg);
-      return true;
-    } catch (err) {
-      if (isFtpError(err, 'FTP_ERR_NOT_FOUND')) return false;
-      throw err;
-    }
+    return this.existsAt(this.allowed('read', arg));
   }
 
   async changeDirectory(arg: string): Promise<string> {
@@ -105,7 +99,8 @@ export class FileOperations {
         return { path: wanted, upload: await this.storage.openWrite(wanted, 'replace') };
       case 'unique': {
         const dir = parentOf(wanted);
-        const name = await freeName(baseName(wanted), (candidate) => this.exists(joinVirtual(dir, candidate)));
+        // Without a read check: an account that may only write (a drop box) must still find a free name.
+        const name = await freeName(baseName(wanted), (candidate) => this.existsAt(joinVirtual(dir, candidate)));
         const path = joinVirtual(dir, name);
         return { path, upload: await this.storage.openWrite(path, 'create') };
       }
@@ -190,6 +185,16 @@ export class FileOperations {
       }
     }
     return digest.hex();
+  }
+
+  private async existsAt(path: string): Promise<boolean> {
+    try {
+      await this.storage.stat(path);
+      return true;
+    } catch (err) {
+      if (isFtpError(err, 'FTP_ERR_NOT_FOUND')) return false;
+      throw err;
+    }
   }
 
   /** Resolves `arg` and refuses it unless the account has `permission`. */
