@@ -36,7 +36,7 @@ program
   .option('--s3-path-style', 'bucket in the URL path, not the host name (RGW, MinIO)')
   .option('--s3-part-size <MiB>', 'part size of multipart uploads (at least 5)', String(S3_DEFAULTS.partBytes / MiB))
   .option('--s3-upload-concurrency <n>', 'parts of one upload sent at once', String(S3_DEFAULTS.queueSize))
-  .option('--s3-upload-expiry <hours>', 'multipart uploads older than this are a crash\'s and aborted', String(S3_DEFAULTS.uploadSweepAgeMs / 3_600_000))
+  .option('--s3-upload-expiry <duration>', 'multipart uploads older than this (90s, 30m, 24h; a bare number is hours) are a crash\'s and aborted', `${S3_DEFAULTS.uploadSweepAgeMs / 3_600_000}h`)
   .option('--s3-max-rename-keys <n>', 'most keys one directory rename may copy', String(S3_DEFAULTS.maxRenameKeys))
   .option('--tls-cert <file>', 'PEM certificate: enables AUTH TLS (explicit FTPS)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')

@@ -17,3 +17,14 @@ export function parsePortRange(text: string, flag: string): PortRange {
   if (low > high) throw new CliError(`${flag}: ${low} is above ${high}`);
   return { low, high };
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "30m", "24h", "7d"; a bare number is in `bareUnit`. Returns milliseconds, within [minMs, maxMs]. */
+export function parseDuration(text: string, flag: string, bareUnit: 's' | 'm' | 'h' | 'd', minMs: number, maxMs: number): number {
+  const m = /^(\d{1,9})([smhd]?)$/.exec(text.trim());
+  if (!m) throw new CliError(`${flag} must be a duration such as 90s, 30m, 24h or 7d, not "${text}"`);
+  const ms = Number(m[1]) * DURATION_UNITS[m[2] || bareUnit]!;
+  if (ms < minMs || ms > maxMs) throw new CliError(`${flag} must be between ${minMs / 1000} s and ${maxMs / 86_400_000} days`);
+  return ms;
+}

@@ -16,7 +16,7 @@ import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
 import { CliError } from './CliError.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
-import { parseInteger, parsePortRange } from './parse.js';
+import { parseDuration, parseInteger, parsePortRange } from './parse.js';
 
 export interface ServeOptions {
   host: string;
@@ -86,7 +86,7 @@ export function buildS3Settings(o: ServeOptions): S3Settings {
     forcePathStyle: Boolean(o.s3PathStyle),
     partBytes: parseInteger(o.s3PartSize, '--s3-part-size', 5, 5 * 1024) * 1024 * 1024,
     queueSize: parseInteger(o.s3UploadConcurrency, '--s3-upload-concurrency', 1, 64),
-    uploadSweepAgeMs: parseInteger(o.s3UploadExpiry, '--s3-upload-expiry', 1, 24 * 365) * 3_600_000,
+    uploadSweepAgeMs: parseDuration(o.s3UploadExpiry, '--s3-upload-expiry', 'h', 1_000, 365 * 86_400_000),
     maxRenameKeys: parseInteger(o.s3MaxRenameKeys, '--s3-max-rename-keys', 1, 10_000_000),
   });
 }
