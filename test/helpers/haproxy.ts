@@ -16,7 +16,8 @@ import { hasProgram } from './processes.js';
 export interface HaproxyBackendServer {
   readonly name: string;
   readonly host: string;
-  readonly port: number;
+  /** Absent: the port the client connected to (a listener on a range of ports). */
+  readonly port?: number;
   /** Where HAProxy's health check asks `GET /readyz` (the instance's admin listener). */
   readonly checkPort: number;
 }
@@ -24,10 +25,13 @@ export interface HaproxyBackendServer {
 export interface HaproxyListener {
   /** Frontend and backend name. */
   readonly name: string;
-  readonly bind: { readonly host: string; readonly port: number };
+  /** One port, or a range of them (`ports`, inclusive), as passive data ports are. */
+  readonly bind: { readonly host: string; readonly port: number } | { readonly host: string; readonly ports: readonly [number, number] };
   readonly servers: readonly HaproxyBackendServer[];
   /** Send a PROXY v2 header on each connection to a server (`send-proxy-v2`). */
   readonly sendProxyV2?: boolean;
+  /** The address HAProxy connects to the servers from (`source`), so servers can tell it from clients. */
+  readonly source?: string;
 }
 
 export interface Haproxy {
@@ -65,11 +69,16 @@ export function haproxyConfig(listeners: readonly HaproxyListener[], socket: str
     '  timeout check 2s',
   ];
   for (const l of listeners) {
-    lines.push(`frontend ${l.name}`, `  bind ${l.bind.host}:${l.bind.port}`, `  default_backend ${l.name}`);
+    const bind = 'port' in l.bind ? String(l.bind.port) : l.bind.ports.join('-');
+    lines.push(`frontend ${l.name}`, `  bind ${l.bind.host}:${bind}`, `  default_backend ${l.name}`);
     lines.push(`backend ${l.name}`, '  balance roundrobin', '  option httpchk GET /readyz', '  http-check expect status 200');
+    // A server that refuses the connection (killed before its check noticed) costs the client nothing: another is tried.
+    lines.push('  retries 3', '  option redispatch');
+    if (l.source) lines.push(`  source ${l.source}`);
     for (const s of l.servers) {
       const proxy = l.sendProxyV2 ? ' send-proxy-v2' : '';
-      lines.push(`  server ${s.name} ${s.host}:${s.port}${proxy} check port ${s.checkPort} inter ${CHECK_INTER} fall 1 rise 1`);
+      const address = s.port === undefined ? s.host : `${s.host}:${s.port}`;
+      lines.push(`  server ${s.name} ${address}${proxy} check port ${s.checkPort} inter ${CHECK_INTER} fall 1 rise 1`);
     }
   }
   return lines.join('\n') + '\n';
