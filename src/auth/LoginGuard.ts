@@ -23,8 +23,13 @@ export class LoginGuard {
   private readonly bans = new Map<string, number>();
   private readonly now: () => number;
 
-  constructor(private readonly options: LoginGuardOptions) {
+  constructor(private options: LoginGuardOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** New limits (SIGHUP): failures and bans so far are kept, and judged by the new numbers from the next failure on. */
+  reconfigure(options: LoginGuardOptions): void {
+    this.options = options;
   }
 
   isBanned(ip: string): boolean {

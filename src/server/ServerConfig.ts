@@ -1,6 +1,7 @@
 /** Everything that shapes a running server; the CLI builds it from flags. */
 import type { AnonymousPolicy } from '../auth/anonymousPolicy.js';
 import type { LoginGuardOptions } from '../auth/LoginGuard.js';
+import type { CidrList } from '../protocol/cidr.js';
 import type { PortRange } from './DataChannel.js';
 
 export interface TlsConfig {
@@ -36,7 +37,12 @@ export interface ServerConfig {
   readonly dataConnectTimeoutMs: number;
   readonly maxLineBytes: number;
   readonly loginGuard: LoginGuardOptions;
+  /** Load balancers whose connections start with a PROXY header naming the client (--proxy-protocol-from); absent or null: none. */
+  readonly proxyProtocolFrom?: CidrList | null;
 }
+
+/** What a running server can change (SIGHUP, FtpServer.updateLimits): new sessions and the next timers get the new values. */
+export type Limits = Pick<ServerConfig, 'maxClients' | 'maxPerIp' | 'idleTimeoutMs' | 'loginTimeoutMs' | 'loginGuard'>;
 
 export const DEFAULTS = {
   port: 9999,

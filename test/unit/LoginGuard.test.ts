@@ -22,6 +22,14 @@ describe('LoginGuard', () => {
     );
   });
 
+  it('after reconfigure, judges the failures it remembers by the new limit', () => {
+    const { guard: g } = guard({ maxFailures: 10 });
+    fail(g, '192.0.2.1', 2);
+    g.reconfigure({ maxFailures: 3, windowMs: 10 * MINUTE, banMs: 15 * MINUTE, baseDelayMs: 250, maxDelayMs: 4_000 });
+    assert.equal(g.recordFailure('192.0.2.1').banned, true);
+    assert.equal(g.isBanned('192.0.2.1'), true);
+  });
+
   it('counts each address on its own', () => {
     const { guard: g } = guard();
     fail(g, '192.0.2.1', 5);
