@@ -3,6 +3,7 @@
  * few flags that narrow them.
  *
  *   npm run bench [-- --quick] [--servers sockftp,vsftpd] [--repetitions N] [--sockftp dist/src/cli/main.js]
+ *   npm run bench -- --s3 [--quick] [--repetitions N]   on an S3 bucket instead (onS3.ts, s3/S3Plan.ts)
  */
 import * as path from 'node:path';
 import { MiB, SOCKFTP_CLI } from './paths.js';
@@ -12,6 +13,8 @@ export type ServerName = (typeof SERVER_NAMES)[number];
 
 export interface BenchPlan {
   readonly mode: 'full' | 'quick';
+  /** The run on an S3 bucket (onS3.ts) instead of the one on a local tree; its sizes are in s3/S3Plan.ts. */
+  readonly s3: boolean;
   readonly servers: readonly ServerName[];
   /** The sockftp build to measure. */
   readonly sockftpCli: string;
@@ -27,7 +30,7 @@ export interface BenchPlan {
   readonly clientRepetitions: number;
 }
 
-type Sizes = Omit<BenchPlan, 'mode' | 'servers' | 'sockftpCli'>;
+type Sizes = Omit<BenchPlan, 'mode' | 's3' | 'servers' | 'sockftpCli'>;
 
 const FULL: Sizes = {
   bigBytes: 1024 * MiB,
@@ -52,12 +55,13 @@ const QUICK: Sizes = {
   clientRepetitions: 1,
 };
 
-const USAGE = `usage: npm run bench [-- --quick] [--servers ${SERVER_NAMES.join(',')}] [--repetitions N] [--sockftp PATH/dist/src/cli/main.js]`;
+const USAGE = `usage: npm run bench [-- --quick] [--s3] [--servers ${SERVER_NAMES.join(',')}] [--repetitions N] [--sockftp PATH/dist/src/cli/main.js]`;
 
 export class UsageError extends Error {}
 
 export function parsePlan(args: readonly string[]): BenchPlan {
   let quick = false;
+  let s3 = false;
   let servers: readonly ServerName[] = SERVER_NAMES;
   let repetitions: number | null = null;
   let sockftpCli = SOCKFTP_CLI;
@@ -69,6 +73,7 @@ export function parsePlan(args: readonly string[]): BenchPlan {
       return v;
     };
     if (flag === '--quick') quick = true;
+    else if (flag === '--s3') s3 = true;
     else if (flag === '--servers') servers = parseServers(value());
     else if (flag === '--repetitions') repetitions = parseRepetitions(value());
     else if (flag === '--sockftp') sockftpCli = path.resolve(value());
@@ -79,6 +84,7 @@ export function parsePlan(args: readonly string[]): BenchPlan {
   return {
     ...sizes,
     mode: quick ? 'quick' : 'full',
+    s3,
     servers,
     sockftpCli,
     bigRepetitions: times(sizes.bigRepetitions),

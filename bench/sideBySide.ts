@@ -6,6 +6,7 @@
  *
  *   npm run bench              the full run (about 16 minutes)
  *   npm run bench -- --quick   every test, fewer times (about 2.5 minutes)
+ *   npm run bench -- --s3 [--quick]   on an S3 bucket instead: sockftp, vsftpd on s3fs, the raw SDK (onS3.ts)
  *
  * See bench/README.md for what each test measures and why it is done this way.
  */
@@ -51,6 +52,7 @@ try {
   console.error(err.message);
   process.exit(2);
 }
+if (plan.s3) process.exit(await (await import('./onS3.js')).runOnS3(plan));
 const why = localUserUnavailable();
 if (why) {
   console.error(`the benchmark cannot run here: ${why}`);
