@@ -14,9 +14,11 @@ import { Reply, formatReply } from '../protocol/replies.js';
 import { capabilitiesOf } from '../core/capabilities.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
 import { commandTable } from './commandTable.js';
+import { ServerEvents } from './events.js';
+import { logEvents } from './logEvents.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { TransferCounter } from './transferBuffers.js';
-import type { TransferLog } from './TransferLog.js';
+import { recordTransfers, type TransferLog } from './TransferLog.js';
 import { Session, type SessionContext } from './Session.js';
 
 /** Linux caps this at net.core.somaxconn; 511 matches nginx and keeps bursts of 200 clients from being dropped. */
@@ -47,14 +49,18 @@ export class FtpServer {
   private context: SessionContext | null = null;
   private readonly loginGuard: LoginGuard;
   private readonly transfers = new TransferCounter();
+  /** The server's moments (events.ts): its logs and the xferlog subscribe here, and so may metrics. */
+  readonly events = new ServerEvents();
 
   constructor(
     readonly config: ServerConfig,
     private readonly authenticator: LoginAuthenticator,
     private readonly storage: StorageProvider,
     private readonly log: Logger,
-    private readonly transferLog: TransferLog | null = null,
+    transferLog: TransferLog | null = null,
   ) {
+    logEvents(this.events, log);
+    if (transferLog) recordTransfers(this.events, transferLog);
     this.loginGuard = new LoginGuard(config.loginGuard);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket, false));
     this.implicitServer = config.tls?.implicitPort != null ? net.createServer({ noDelay: true }, (socket) => this.accept(socket, true)) : null;
@@ -72,7 +78,7 @@ export class FtpServer {
       authenticator: this.authenticator,
       commands: commandTable,
       log: this.log,
-      transferLog: this.transferLog,
+      events: this.events,
       transfers: this.transfers,
       loginGuard: this.loginGuard,
       storage: this.storage,
@@ -97,18 +103,24 @@ export class FtpServer {
   }
 
   /**
-   * Graceful shutdown: stop accepting, send idle sessions 421, let running
-   * transfers finish for up to `graceMs`, then abort what is left (an upload
-   * cut here is never committed) and resolve once every session is closed.
+   * Graceful shutdown. First the "draining" event (the admin listener's
+   * /readyz turns 503 on it) while sessions are still accepted and served for
+   * `drainMs`, so a load balancer sends newcomers elsewhere before anyone is
+   * refused. Then stop accepting, send idle sessions 421, let running
+   * transfers finish for up to `graceMs`, abort what is left (an upload cut
+   * here is never committed) and resolve once every session is closed.
    */
-  async shutdown(graceMs: number): Promise<void> {
+  async shutdown(graceMs: number, drainMs = 0, reason?: string): Promise<void> {
+    this.events.emit('shutdown', { phase: 'draining', reason, graceMs, drainMs });
+    if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     for (const server of [this.server, this.implicitServer]) server?.close();
     for (const session of this.sessions.keys()) session.requestShutdown();
     if (!(await this.allClosedWithin(graceMs))) {
-      this.log.warn({ sessions: this.sessions.size }, 'grace period over; aborting the transfers still running');
+      this.events.emit('shutdown', { phase: 'forced', sessions: this.sessions.size });
       await Promise.all([...this.sessions.keys()].map((s) => s.forceClose()));
       await this.allClosedWithin(FORCED_CLOSE_MS);
     }
+    this.events.emit('shutdown', { phase: 'stopped' });
   }
 
   /** What an operator asks on SIGUSR2: sessions, transfers, open descriptors and memory. */
@@ -150,13 +162,13 @@ export class FtpServer {
     }
     const session = new Session(socket, this.context!);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    session.log.info({ tls: implicitTls ? 'implicit' : undefined }, 'connection opened');
+    this.events.emit('sessionOpened', { session, tls: implicitTls ? 'implicit' : null });
     const closed = session.start(implicitTls).then(() => {
       this.sessions.delete(session);
       const left = (this.perIp.get(ip) ?? 1) - 1;
       if (left === 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
-      session.log.info({ durationMs: Date.now() - session.startedAt }, 'connection closed');
+      this.events.emit('sessionClosed', { session, durationMs: Date.now() - session.startedAt });
     });
     this.sessions.set(session, closed);
   }

@@ -22,10 +22,12 @@ import { Reply, formatReply } from '../protocol/replies.js';
 import type { CommandTable } from './commandTable.js';
 import type { DataChannel, PassiveListener } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
+import type { ServerEvents } from './events.js';
 import type { ServerConfig } from './ServerConfig.js';
+import { storageFailure, watchStorageErrors } from './storageErrors.js';
 import { acceptTls, sessionSecureContext } from './tls.js';
 import type { TransferCounter } from './transferBuffers.js';
-import type { TransferLog } from './TransferLog.js';
+import { waitingChannel } from './waitingChannel.js';
 
 /** What the server shares with every session. */
 export interface SessionContext {
@@ -34,8 +36,8 @@ export interface SessionContext {
   readonly commands: CommandTable;
   readonly log: Logger;
   readonly loginGuard: LoginGuard;
-  /** Where finished transfers are recorded in xferlog form (--xferlog), if anywhere. */
-  readonly transferLog: TransferLog | null;
+  /** Where the session's moments go: logs, the xferlog and metrics subscribe (events.ts). */
+  readonly events: ServerEvents;
   /** Transfers running on the whole server, which decides their buffer sizes. */
   readonly transfers: TransferCounter;
   /** Opens the storage an account's home names. */
@@ -87,6 +89,10 @@ export class Session {
   protectData = false;
   /** PBSZ came after AUTH, as RFC 4217 8 wants before PROT. */
   pbszDone = false;
+  /** The code of the last reply sent, for the command event. */
+  lastReplyCode = 0;
+  /** The final reply of the transfer the running transfer command made (ABOR's own reply may come after it). */
+  transferReplyCode: number | null = null;
 
   /** The logged-in account's file operations (and its working directory); null before login. */
   private fileOps: FileOperations | null = null;
@@ -206,6 +212,8 @@ export class Session {
   }
 
   reply(code: number, text: string | readonly string[]): void {
+    // Kept even when it cannot be sent: it is how the command or transfer ended.
+    this.lastReplyCode = code;
     if (this.closed || !this.socket.writable) return;
     this.socket.write(formatReply(code, text));
   }
@@ -218,6 +226,8 @@ export class Session {
   replyError(err: unknown): void {
     const { code, text, unexpected } = replyForError(err);
     if (unexpected) this.log.error({ err }, 'unexpected error');
+    const failure = storageFailure(err);
+    if (failure && this.fileOps) this.context.events.emit('storageError', { session: this, backend: this.fileOps.storage.kind, code: failure.code });
     this.reply(code, text);
   }
 
@@ -252,7 +262,7 @@ export class Session {
   login(account: Account, storage: Storage): void {
     if (this.loginTimer) clearTimeout(this.loginTimer);
     this.loginTimer = null;
-    this.fileOps = new FileOperations(account, storage);
+    this.fileOps = new FileOperations(account, watchStorageErrors(storage));
     this.pendingUser = null;
     this.log = this.log.child({ user: account.name });
   }
@@ -273,7 +283,7 @@ export class Session {
   /** Replaces the prepared data channel; an unused earlier one is closed. */
   setDataChannel(channel: DataChannel): void {
     this.dataChannel?.close();
-    this.dataChannel = channel;
+    this.dataChannel = waitingChannel(channel, (waiting) => this.context.events.emit('dataWaiting', { session: this, waiting }));
   }
 
   /** Hands the prepared data channel to a transfer; a channel serves one transfer only. */
@@ -361,7 +371,10 @@ export class Session {
         this.reply(Reply.SyntaxErrorInArguments, `${verb} needs an argument`);
         return;
       }
-      if (spec.opensData) this.context.transfers.active++;
+      if (spec.opensData) {
+        this.context.transfers.active++;
+        this.transferReplyCode = null;
+      }
       try {
         await spec.handler(this, arg);
       } finally {
@@ -378,6 +391,8 @@ export class Session {
       if (spec?.opensData) this.restOffset = 0;
       if (verb === 'AUTH') this.holdInput = false;
       this.touch();
+      const code = (spec?.opensData ? this.transferReplyCode : null) ?? this.lastReplyCode;
+      this.context.events.emit('command', { session: this, verb, code });
     }
   }
 

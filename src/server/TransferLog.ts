@@ -8,6 +8,7 @@
  * access a|r, user, service, auth method 0, auth user *, status c|i).
  */
 import * as fs from 'node:fs';
+import type { ServerEvents } from './events.js';
 
 export interface TransferRecord {
   readonly end: Date;
@@ -71,4 +72,23 @@ export class TransferLog {
   close(): Promise<void> {
     return new Promise((resolve) => this.out.end(() => resolve()));
   }
+}
+
+/** Writes every finished file transfer of a logged-in session to `log` (listings are not files). */
+export function recordTransfers(events: ServerEvents, log: TransferLog): void {
+  events.on('transfer', (t) => {
+    if (t.direction === 'listing' || t.user === null) return;
+    log.record({
+      end: new Date(),
+      durationMs: t.durationMs,
+      host: t.session.remoteAddress,
+      bytes: t.bytes,
+      path: t.path,
+      ascii: t.ascii,
+      direction: t.direction,
+      anonymous: t.anonymous,
+      user: t.user,
+      complete: t.result === 'ok',
+    });
+  });
 }

@@ -7,7 +7,9 @@ import type * as net from 'node:net';
 import { isFtpError } from '../errors.js';
 import { isLoopbackHost } from '../protocol/hosts.js';
 import { Reply } from '../protocol/replies.js';
+import type { TransferResult } from './events.js';
 import type { ActiveTransfer, Session } from './Session.js';
+import { markStorageError } from './storageErrors.js';
 
 export interface TransferSpec {
   readonly path: string;
@@ -55,7 +57,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
   };
   session.activeTransfer = transfer;
   const started = Date.now();
-  let result = 'ok';
+  let result: TransferResult = 'ok';
   try {
     session.reply(Reply.FileStatusOk, spec.opening);
     socket = await channel.connect(session.config.dataConnectTimeoutMs, controller.signal);
@@ -71,8 +73,9 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     await spec.commit?.();
     session.reply(Reply.TransferComplete, 'Transfer complete');
   } catch (err) {
-    result = 'failed';
+    result = controller.signal.aborted ? 'aborted' : 'failed';
     const storageFailed = isFtpError(err) && err.code !== 'FTP_ERR_DATA_CONNECTION' && !controller.signal.aborted;
+    if (storageFailed) markStorageError(err);
     await spec.abort(!storageFailed);
     if (controller.signal.aborted) session.reply(Reply.TransferAborted, 'Connection closed; transfer aborted');
     else if (isFtpError(err)) session.replyError(err);
@@ -82,22 +85,22 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     socket?.destroy();
     channel.close();
     session.activeTransfer = null;
-    const durationMs = Date.now() - started;
-    session.log.info({ path: spec.path, direction: spec.direction, bytes, durationMs, result }, 'transfer');
-    if (spec.direction !== 'listing' && session.account) {
-      session.context.transferLog?.record({
-        end: new Date(),
-        durationMs,
-        host: session.remoteAddress,
-        bytes,
-        path: spec.path,
-        ascii: session.transferType === 'A',
-        direction: spec.direction,
-        anonymous: session.account.anonymous,
-        user: session.account.name,
-        complete: result === 'ok',
-      });
-    }
+    // Read at once: ABOR's own 226 follows as soon as `done` settles.
+    const code = session.lastReplyCode;
+    session.transferReplyCode = code;
+    const account = session.account;
+    session.context.events.emit('transfer', {
+      session,
+      direction: spec.direction,
+      path: spec.path,
+      bytes,
+      durationMs: Date.now() - started,
+      result,
+      code,
+      user: account?.name ?? null,
+      anonymous: account?.anonymous ?? false,
+      ascii: session.transferType === 'A',
+    });
     settle();
   }
 }

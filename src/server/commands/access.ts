@@ -28,7 +28,8 @@ export async function PASS(s: Session, arg: string): Promise<void> {
   const account = await s.context.authenticator.authenticate(user, arg);
   if (!account) {
     const { delayMs, banned } = s.context.loginGuard.recordFailure(s.remoteAddress);
-    s.log.info({ user, banned }, 'login failed');
+    s.context.events.emit('loginFailed', { session: s, user, banned });
+    if (banned) s.context.events.emit('ban', { address: s.remoteAddress });
     await s.pause(delayMs);
     if (banned) s.closeWith(Reply.ServiceUnavailable, 'Too many failed logins; try again later');
     else s.reply(Reply.NotLoggedIn, 'Login incorrect');
@@ -43,7 +44,7 @@ export async function PASS(s: Session, arg: string): Promise<void> {
     return;
   }
   s.login(account, storage);
-  s.log.info('login');
+  s.context.events.emit('loginOk', { session: s, user: account.name });
   s.reply(Reply.LoggedIn, 'Login successful');
 }
 
