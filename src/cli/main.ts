@@ -51,6 +51,9 @@ program
   .option('--login-ban <seconds>', 'how long such an address is refused', String(DEFAULTS.loginGuard.banMs / 1000))
   .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long running transfers may finish', '30')
   .option('--xferlog <file>', 'also log every transfer to this file in xferlog format')
+  .option('--admin-address <host:port>', 'serve /metrics, /healthz and /readyz over HTTP here (loopback only without --admin-public)')
+  .option('--admin-public', 'allow --admin-address on an address other than loopback')
+  .option('--drain-delay <seconds>', 'with --admin-address: on SIGTERM, /readyz says 503 this long before the FTP listener closes', '2')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
   .option('--log-format <format>', 'pretty or json', 'pretty')
   .action(lazy(async () => (await import('./serve.js')).serve));

@@ -14,6 +14,7 @@ import { parseS3Location } from '../storage/s3/location.js';
 import { S3_DEFAULTS, s3Settings, type S3Settings } from '../storage/s3/settings.js';
 import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
+import { parseAdminAddress, startAdmin } from './admin.js';
 import { CliError } from './CliError.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
@@ -38,6 +39,9 @@ export interface ServeOptions {
   loginBan: string;
   shutdownGrace: string;
   xferlog?: string;
+  adminAddress?: string;
+  adminPublic?: boolean;
+  drainDelay: string;
   s3Endpoint?: string;
   s3Region?: string;
   s3PathStyle?: boolean;
@@ -139,6 +143,9 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new CliError('--log-format must be pretty or json');
   const config = buildServerConfig(root, o);
   const log = createLogger(o.logLevel as Level, o.logFormat as LogFormat);
+  const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
+  // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
+  const drainMs = adminAddress ? parseInteger(o.drainDelay, '--drain-delay', 0, 3_600) * 1000 : 0;
   let authenticator: LoginAuthenticator;
   try {
     authenticator = await LoginAuthenticator.create(config.root, config.anonymous, config.usersFile);
@@ -165,6 +172,7 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
     const what = isFtpError(err) ? `ROOT ${config.root}` : `cannot listen on ${config.host}`;
     throw new CliError(`${what}: ${(err as Error).message}`);
   }
+  const admin = adminAddress ? await startAdmin(adminAddress, server) : null;
   // The start line and stats are printed whatever the log level: scripts read the port from the one,
   // and an operator asked for the other.
   const announce = log.isLevelEnabled('info') ? log : createLogger('info', o.logFormat as LogFormat);
@@ -183,14 +191,11 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal, graceSeconds: graceMs / 1000 }, 'shutting down');
+    // The admin listener stays up, /readyz answering 503, until the process exits.
     void server
-      .shutdown(graceMs)
+      .shutdown(graceMs, drainMs, signal)
       .then(() => Promise.all([transferLog?.close(), storage.close()]))
-      .then(() => {
-        log.info('stopped');
-        process.exit(0);
-      });
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -198,8 +203,8 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   // Last, once every signal has its handler: whoever reads this line may signal us at once.
   const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
   announce.info(
-    { url: server.url, implicitUrl: server.implicitUrl ?? undefined, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
-    `serving ${config.root} at ${where}`,
+    { url: server.url, implicitUrl: server.implicitUrl ?? undefined, adminUrl: admin?.url, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
+    `serving ${config.root} at ${where}${admin ? `; admin at ${admin.url}` : ''}`,
   );
   void sweepLeftovers(storage, config, authenticator, log);
 }

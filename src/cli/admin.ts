@@ -1,0 +1,56 @@
+/** --admin-address and its companions: where the admin listener goes, and starting it beside the FTP server. */
+import { isIP } from 'node:net';
+import { AdminServer } from '../admin/AdminServer.js';
+import { probeGreeting } from '../admin/greetingProbe.js';
+import { createMetrics } from '../admin/metrics.js';
+import { isLoopbackHost } from '../protocol/hosts.js';
+import type { FtpServer } from '../server/FtpServer.js';
+import { CliError } from './CliError.js';
+import { parseInteger } from './parse.js';
+
+/** How long /healthz waits for the greeting: a server that takes longer is not serving. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+export interface AdminAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * HOST:PORT ([::1]:9100 for IPv6). Metrics name users' addresses and counts;
+ * a host other than loopback needs `exposed` (--admin-public) to say it is meant.
+ */
+export function parseAdminAddress(text: string, exposed: boolean): AdminAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
+  const host = m?.[1] ?? m?.[2];
+  if (!m || host === undefined || (m[1] !== undefined && isIP(m[1]) !== 6)) throw new CliError(`--admin-address must be HOST:PORT, for example 127.0.0.1:9100 or [::1]:9100, not "${text}"`);
+  const port = parseInteger(m[3]!, '--admin-address port', 0, 65535);
+  if (!exposed && !isLoopbackHost(host)) throw new CliError(`--admin-address ${text} is not a loopback address; add --admin-public to serve /metrics to the network`);
+  return { host, port };
+}
+
+/** The admin listener for `server`, its metrics fed by the server's events; listening once this resolves. */
+export async function startAdmin(address: AdminAddress, server: FtpServer): Promise<AdminServer> {
+  const metrics = createMetrics(server.events);
+  const ftp = new URL(server.url);
+  const probeHost = selfAddress(ftp.hostname.replace(/^\[|\]$/g, ''));
+  const admin = new AdminServer({
+    ...address,
+    metrics,
+    events: server.events,
+    probe: () => probeGreeting(probeHost, Number(ftp.port), PROBE_TIMEOUT_MS),
+  });
+  try {
+    await admin.listen();
+  } catch (err) {
+    throw new CliError(`cannot listen on --admin-address ${address.host}:${address.port}: ${(err as Error).message}`);
+  }
+  return admin;
+}
+
+/** Where to reach our own listener: a wildcard address is reached on loopback. */
+function selfAddress(bound: string): string {
+  if (bound === '0.0.0.0') return '127.0.0.1';
+  if (bound === '::') return '::1';
+  return bound;
+}
