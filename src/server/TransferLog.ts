@@ -26,6 +26,17 @@ export interface TransferRecord {
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+function openLog(file: string): fs.WriteStream {
+  return fs.createWriteStream(file, { flags: 'a', mode: 0o640 });
+}
+
+function opened(stream: fs.WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+}
+
 export function formatXferlogLine(r: TransferRecord): string {
   const d = r.end;
   const p2 = (n: number) => String(n).padStart(2, '0');
@@ -51,18 +62,33 @@ export function formatXferlogLine(r: TransferRecord): string {
 }
 
 export class TransferLog {
-  private readonly out: fs.WriteStream;
+  private out: fs.WriteStream;
 
-  constructor(file: string) {
-    this.out = fs.createWriteStream(file, { flags: 'a', mode: 0o640 });
+  constructor(private readonly file: string) {
+    this.out = openLog(file);
   }
 
   /** Resolves when the file is open, and rejects with a plain reason when it cannot be. */
   ready(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.out.once('open', () => resolve());
-      this.out.once('error', reject);
-    });
+    return opened(this.out);
+  }
+
+  /**
+   * After logrotate has moved the file away (SIGHUP): later lines go to a new
+   * file at the same path, and what was already written lands in the old one.
+   * If the path cannot be opened the old file is kept, and the promise rejects.
+   */
+  async reopen(): Promise<void> {
+    const next = openLog(this.file);
+    try {
+      await opened(next);
+    } catch (err) {
+      next.destroy();
+      throw err;
+    }
+    const old = this.out;
+    this.out = next;
+    old.end();
   }
 
   record(r: TransferRecord): void {
