@@ -29,6 +29,7 @@ program
   .option('--port <n>', 'port to listen on; 0 picks a free port', String(DEFAULTS.port))
   .option('--pasv-ports <low-high>', 'passive data ports (default: any free port)')
   .option('--pasv-address <addr>', 'address advertised in PASV replies (NAT, containers)')
+  .option('--proxy-protocol-from <cidrs>', 'load balancers (CIDR[,CIDR...]) whose connections start with a PROXY v1/v2 header naming the client')
   .addOption(new Option('--anonymous <policy>', 'anonymous access: off, read or write (default: write on loopback, read otherwise)'))
   .option('--users <file>', 'accounts file written by `sockftp user add`; re-read on SIGHUP')
   .option('--s3-endpoint <url>', 'S3 API address for s3:// roots and homes (Ceph RGW, MinIO...); default AWS')

@@ -16,6 +16,8 @@ import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
 import { parseAdminAddress, startAdmin } from './admin.js';
 import { CliError } from './CliError.js';
+import { FlagError } from './FlagError.js';
+import { CidrList } from '../protocol/cidr.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
 
@@ -24,6 +26,7 @@ export interface ServeOptions {
   port: string;
   pasvPorts?: string;
   pasvAddress?: string;
+  proxyProtocolFrom?: string;
   anonymous?: string;
   users?: string;
   tlsCert?: string;
@@ -64,6 +67,7 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
     port: parseInteger(o.port, '--port', 0, 65535),
     pasvPorts: o.pasvPorts === undefined ? null : parsePortRange(o.pasvPorts, '--pasv-ports'),
     pasvAddress: o.pasvAddress ?? null,
+    proxyProtocolFrom: o.proxyProtocolFrom === undefined ? null : trustedProxies(o.proxyProtocolFrom),
     anonymous,
     usersFile: o.users === undefined ? null : path.resolve(o.users),
     tls: buildTlsConfig(o),
@@ -93,6 +97,15 @@ export function buildS3Settings(o: ServeOptions): S3Settings {
     uploadSweepAgeMs: parseDuration(o.s3UploadExpiry, '--s3-upload-expiry', 'h', 1_000, 365 * 86_400_000),
     maxRenameKeys: parseInteger(o.s3MaxRenameKeys, '--s3-max-rename-keys', 1, 10_000_000),
   });
+}
+
+/** --proxy-protocol-from: the CIDR blocks whose connections must start with a PROXY header. */
+function trustedProxies(text: string): CidrList {
+  try {
+    return CidrList.parse(text);
+  } catch (err) {
+    throw new FlagError('--proxy-protocol-from', `must be CIDR[,CIDR...]: ${(err as Error).message}`);
+  }
 }
 
 /** ROOT: a bucket location as it is, or a directory that must exist, made absolute. */

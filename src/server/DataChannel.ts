@@ -5,7 +5,9 @@
  */
 import * as net from 'node:net';
 import { dataConnectionFailed } from '../errors.js';
+import type { CidrList } from '../protocol/cidr.js';
 import { sameAddress } from '../protocol/hosts.js';
+import { PROXY_HEADER_TIMEOUT_MS, dataSource } from './proxyAccept.js';
 
 export interface DataChannel {
   /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
@@ -24,7 +26,10 @@ export interface PassiveOptions {
   readonly ports: PortRange | null;
   /** Only this peer may connect: a passive port must not be taken by another host. */
   readonly peer: string;
-  readonly onForeignPeer: (address: string) => void;
+  /** `reason` when a trusted proxy's connection came without a valid PROXY header. */
+  readonly onForeignPeer: (address: string, reason?: string) => void;
+  /** Load balancers whose data connections start with a PROXY header; its source is then the one checked. */
+  readonly proxyFrom?: CidrList | null;
 }
 
 /** Sockets accepted before a transfer starts buffer what they receive; an error must not go unheard. */
@@ -53,16 +58,24 @@ export class PassiveListener {
     // Half-open capable, so that after an upload's end of file receive.ts can still tell a reset from a close.
     const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
     const listener = new PassiveListener(server, await listenInRange(server, options.host, options.ports));
-    server.on('connection', (socket) => {
-      guard(socket);
-      if (!sameAddress(socket.remoteAddress ?? '', options.peer)) {
-        options.onForeignPeer(socket.remoteAddress ?? '?');
+    const admit = (socket: net.Socket, source: string) => {
+      if (!sameAddress(source, options.peer)) {
+        options.onForeignPeer(source);
         socket.destroy();
         return;
       }
       const channel = listener.waiting;
       listener.waiting = null;
       if (!channel?.deliver(socket)) socket.destroy();
+    };
+    server.on('connection', (socket) => {
+      guard(socket);
+      const trusted = options.proxyFrom;
+      if (!trusted) return admit(socket, socket.remoteAddress ?? '?');
+      void dataSource(socket, trusted, PROXY_HEADER_TIMEOUT_MS).then((source) => {
+        if (typeof source === 'string') options.onForeignPeer(socket.remoteAddress ?? '?', source);
+        else if (!socket.destroyed) admit(socket, source.address);
+      });
     });
     server.on('error', () => listener.close());
     return listener;

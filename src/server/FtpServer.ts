@@ -8,12 +8,12 @@ import * as net from 'node:net';
 import type { Logger } from 'pino';
 import { LoginGuard } from '../auth/LoginGuard.js';
 import type { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
-import { unmapIPv4 } from '../protocol/dataAddress.js';
 import { formatHostForUrl } from '../protocol/hosts.js';
 import { Reply, formatReply } from '../protocol/replies.js';
 import { capabilitiesOf } from '../core/capabilities.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
 import { commandTable } from './commandTable.js';
+import { PROXY_HEADER_TIMEOUT_MS, controlOrigin, directOrigin, type ClientOrigin } from './proxyAccept.js';
 import { ServerEvents } from './events.js';
 import { logEvents } from './logEvents.js';
 import type { ServerConfig } from './ServerConfig.js';
@@ -49,6 +49,8 @@ export class FtpServer {
   private context: SessionContext | null = null;
   private readonly loginGuard: LoginGuard;
   private readonly transfers = new TransferCounter();
+  /** Connections from a trusted load balancer whose PROXY header has not come yet (--proxy-protocol-from). */
+  private readonly awaitingHeader = new Set<net.Socket>();
   /** The server's moments (events.ts): its logs and the xferlog subscribe here, and so may metrics. */
   readonly events = new ServerEvents();
 
@@ -114,6 +116,7 @@ export class FtpServer {
     this.events.emit('shutdown', { phase: 'draining', reason, graceMs, drainMs });
     if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     for (const server of [this.server, this.implicitServer]) server?.close();
+    for (const socket of this.awaitingHeader) socket.destroy();
     for (const session of this.sessions.keys()) session.requestShutdown();
     if (!(await this.allClosedWithin(graceMs))) {
       this.events.emit('shutdown', { phase: 'forced', sessions: this.sessions.size });
@@ -150,17 +153,29 @@ export class FtpServer {
   }
 
   private accept(socket: net.Socket, implicitTls: boolean): void {
-    const ip = unmapIPv4(socket.remoteAddress ?? '');
     socket.on('error', () => undefined);
+    const trusted = this.config.proxyProtocolFrom;
+    if (!trusted) return this.admit(socket, implicitTls, directOrigin(socket));
+    // Behind a load balancer the client's address comes first, so limits and bans apply to it (proxyAccept.ts).
+    this.awaitingHeader.add(socket);
+    const timeoutMs = Math.min(this.config.loginTimeoutMs, PROXY_HEADER_TIMEOUT_MS);
+    void controlOrigin(socket, trusted, implicitTls, timeoutMs, this.log).then((origin) => {
+      this.awaitingHeader.delete(socket);
+      if (origin && !socket.destroyed) this.admit(socket, implicitTls, origin);
+    });
+  }
+
+  private admit(socket: net.Socket, implicitTls: boolean, origin: ClientOrigin): void {
+    const ip = origin.address;
     const refusal = this.refusalFor(ip);
     if (refusal) {
-      this.log.warn({ client: ip, reason: refusal }, 'connection refused');
+      this.log.warn({ client: ip, proxy: origin.via ?? undefined, reason: refusal }, 'connection refused');
       // An implicit-TLS client cannot read a plaintext reply; it just sees the connection close.
       if (implicitTls) socket.destroy();
       else socket.end(formatReply(Reply.ServiceUnavailable, refusal));
       return;
     }
-    const session = new Session(socket, this.context!);
+    const session = new Session(socket, this.context!, origin);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.events.emit('sessionOpened', { session, tls: implicitTls ? 'implicit' : null });
     const closed = session.start(implicitTls).then(() => {

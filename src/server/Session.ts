@@ -17,12 +17,14 @@ import { FtpError, badSequence } from '../errors.js';
 import { isWellFormedVerb, parseCommand } from '../protocol/commandLine.js';
 import { unmapIPv4 } from '../protocol/dataAddress.js';
 import { LineReader } from '../protocol/LineReader.js';
+import { ProxySignatureScreen } from '../protocol/proxyHeader.js';
 import { MLST_FACTS, type MlstFact } from '../protocol/listing.js';
 import { Reply, formatReply } from '../protocol/replies.js';
 import type { CommandTable } from './commandTable.js';
 import type { DataChannel, PassiveListener } from './DataChannel.js';
 import { replyForError } from './errorReply.js';
 import type { ServerEvents } from './events.js';
+import { UNTRUSTED_PROXY_HEADER, directOrigin, type ClientOrigin } from './proxyAccept.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { storageFailure, watchStorageErrors } from './storageErrors.js';
 import { acceptTls, sessionSecureContext } from './tls.js';
@@ -104,6 +106,8 @@ export class Session {
   private closed = false;
   /** Between AUTH TLS and the end of the handshake, nothing the client sends may run. */
   private holdInput = false;
+  /** A direct client's first bytes, held until they show it sends no PROXY header of its own (--proxy-protocol-from). */
+  private screen: ProxySignatureScreen | null;
   /** This session's TLS context once the control connection is TLS (see tls.ts for why per session). */
   private secureContext: tls.SecureContext | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -112,12 +116,15 @@ export class Session {
   constructor(
     private socket: net.Socket,
     readonly context: SessionContext,
+    /** Who the client is: the socket's peer, or the one a load balancer's PROXY header named (proxyAccept.ts). */
+    origin: ClientOrigin = directOrigin(socket),
   ) {
-    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '');
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = origin.address;
+    this.remotePort = origin.port;
     this.localAddress = unmapIPv4(socket.localAddress ?? '');
     this.reader = new LineReader(context.config.maxLineBytes);
-    this.log = context.log.child({ session: this.id, client: `${this.remoteAddress}:${this.remotePort}` });
+    this.screen = origin.refuseProxyHeader ? new ProxySignatureScreen() : null;
+    this.log = context.log.child({ session: this.id, client: `${this.remoteAddress}:${this.remotePort}`, ...(origin.via ? { proxy: origin.via } : {}) });
   }
 
   get config(): ServerConfig {
@@ -307,8 +314,18 @@ export class Session {
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(data: Buffer): void {
     if (this.holdInput) return;
+    const screened = this.screen?.push(data) ?? ({ kind: 'pass', bytes: data } as const);
+    if (screened.kind === 'hold') return;
+    if (screened.kind === 'proxy') {
+      this.log.warn(UNTRUSTED_PROXY_HEADER);
+      this.closed = true;
+      this.socket.destroy();
+      return;
+    }
+    this.screen = null;
+    const chunk = screened.bytes;
     for (const event of this.reader.push(chunk)) {
       if (event.kind === 'overlong') this.enqueue(null);
       else if (event.line.trim() !== '') this.enqueue(event.line);

@@ -42,6 +42,15 @@ export class ControlConnection {
     return { conn, greeting: await conn.read() };
   }
 
+  /** Like open(), but from `localAddress` and with `preamble` sent first (a load balancer's PROXY header). */
+  static async openFrom(port: number, localAddress: string, preamble: string | Buffer = '', host = '127.0.0.1'): Promise<{ conn: ControlConnection; greeting: FtpReply }> {
+    const socket = net.connect({ port, host, localAddress });
+    await once(socket, 'connect');
+    if (preamble.length > 0) socket.write(preamble);
+    const conn = new ControlConnection(socket);
+    return { conn, greeting: await conn.read() };
+  }
+
   /** Opens a connection and logs in anonymously. */
   static async login(port: number, host = '127.0.0.1', user = 'anonymous'): Promise<ControlConnection> {
     const { conn } = await ControlConnection.open(port, host);

@@ -103,7 +103,9 @@ async function openPassive(s: Session): Promise<PassiveChannel> {
       host: s.localAddress,
       ports: s.config.pasvPorts,
       peer: s.remoteAddress,
-      onForeignPeer: (address) => s.log.warn({ address }, 'passive data connection from a foreign address dropped'),
+      proxyFrom: s.config.proxyProtocolFrom,
+      onForeignPeer: (address, reason) =>
+        s.log.warn({ address, reason }, reason ? 'passive data connection without a valid PROXY header dropped' : 'passive data connection from a foreign address dropped'),
     }),
   );
   return listener.expect();
