@@ -1,7 +1,9 @@
 /**
  * /healthz's test: connect to our own control listener and read its 220
  * greeting, as a client would. A process whose event loop, accept queue or
- * session limit keeps clients from being greeted fails it.
+ * session limit keeps clients from being greeted fails it. Where our own
+ * address is a trusted load balancer's (--proxy-protocol-from), the probe
+ * speaks as one: "PROXY UNKNOWN", the header of a proxy's own health check.
  */
 import * as net from 'node:net';
 
@@ -10,9 +12,12 @@ export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly
 /** The first reply line's longest reasonable length; anything longer is not a greeting. */
 const MAX_GREETING_BYTES = 4096;
 
-export function probeGreeting(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+export function probeGreeting(host: string, port: number, timeoutMs: number, needsProxyHeader: (localAddress: string) => boolean): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      if (needsProxyHeader(socket.localAddress ?? '')) socket.write('PROXY UNKNOWN\r\n');
+    });
     let received = '';
     let settled = false;
     const finish = (result: ProbeResult) => {

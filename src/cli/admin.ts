@@ -38,7 +38,7 @@ export async function startAdmin(address: AdminAddress, server: FtpServer): Prom
     ...address,
     metrics,
     events: server.events,
-    probe: () => probeGreeting(probeHost, Number(ftp.port), PROBE_TIMEOUT_MS),
+    probe: () => probeGreeting(probeHost, Number(ftp.port), PROBE_TIMEOUT_MS, (local) => server.config.proxyProtocolFrom?.contains(local) ?? false),
   });
   try {
     await admin.listen();

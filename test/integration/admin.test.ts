@@ -192,6 +192,12 @@ describe('admin listener', () => {
     assert.equal((await fetch(`${admin.url}/readyz`, { method: 'POST' })).status, 405);
   });
 
+  it('greets its /healthz probe through the PROXY protocol when loopback is a trusted load balancer', async () => {
+    root = tempDir();
+    admin = await startWithAdmin(root, ['--proxy-protocol-from', '127.0.0.0/8']);
+    assert.deepEqual(await get(`${admin.url}/healthz`).then((r) => [r.status, r.body]), [200, 'ok\n']);
+  });
+
   it('turns /readyz 503 at SIGTERM, keeps serving through the drain delay, only then tells idle sessions 421, and answers 503 until the exit', async () => {
     root = tempDir();
     admin = await startWithAdmin(root, ['--drain-delay', '1']);
