@@ -6,6 +6,7 @@ import { historyFile } from '../client/repl/history.js';
 import { Shell } from '../client/repl/Shell.js';
 import { MESSAGES, parseLang } from '../client/repl/messages.js';
 import { CliError } from './CliError.js';
+import { parseRetries } from './retriesFlag.js';
 import { terminalPrompt } from './password.js';
 
 export interface ConnectOptions {
@@ -14,12 +15,14 @@ export interface ConnectOptions {
   tls?: boolean;
   insecure?: boolean;
   verify?: boolean;
+  retries: string;
   lang: string;
 }
 
 export async function connect(target: string | undefined, o: ConnectOptions): Promise<void> {
   const lang = parseLang(o.lang);
   if (!lang) throw new CliError('--lang must be en or id');
+  const retries = parseRetries(o.retries);
   const flags: ConnectionFlags = { user: o.user ?? null, active: o.active === true, tls: o.tls === true, insecure: o.insecure === true };
   let destination: Destination;
   try {
@@ -39,6 +42,7 @@ export async function connect(target: string | undefined, o: ConnectOptions): Pr
     interactive,
     progress: Boolean(process.stdout.isTTY),
     verify: o.verify === true,
+    retries,
     historyFile: interactive ? historyFile() : null,
   });
   process.exitCode = await shell.run();

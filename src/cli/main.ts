@@ -5,8 +5,10 @@ import { CliError } from './CliError.js';
 import { DEFAULTS } from '../server/ServerConfig.js';
 import { S3_DEFAULTS } from '../storage/s3/settings.js';
 import { EXIT_CODES } from './exitCodes.js';
+import { DEFAULT_RETRIES } from './retriesFlag.js';
 
 const MiB = 1024 * 1024;
+const RETRIES_HELP = 'after a lost connection or a 421, reconnect and resume a transfer up to N times (0: never)';
 
 /**
  * Each command's code is loaded only when it runs, so `serve` never loads
@@ -68,6 +70,7 @@ program
   .option('--tls', 'explicit FTPS: AUTH TLS, then TLS on data connections too (PROT P)')
   .option('--insecure', 'accept a TLS certificate that does not verify (self-signed)')
   .option('--verify', "check every transfer's SHA-256 (the server's HASH, or a second download hashed here)")
+  .option('--retries <n>', RETRIES_HELP, String(DEFAULT_RETRIES))
   .option('--lang <lang>', 'messages in English (en) or Indonesian (id)', 'en')
   .action(lazy(async () => (await import('./connect.js')).connect));
 
@@ -98,7 +101,8 @@ for (const command of [
   command
     .option('-f, --force', 'replace an existing file')
     .option('-c, --continue', 'resume a cut transfer')
-    .option('--verify', "check the SHA-256 afterwards (the server's HASH, or a second download hashed here)");
+    .option('--verify', "check the SHA-256 afterwards (the server's HASH, or a second download hashed here)")
+    .option('--retries <n>', RETRIES_HELP, String(DEFAULT_RETRIES));
 }
 
 program

@@ -14,9 +14,11 @@ import { problemText } from '../client/problems.js';
 import { MESSAGES, parseLang, type Lang, type Messages } from '../client/repl/messages.js';
 import { ProgressBar, underBar } from '../client/repl/ProgressBar.js';
 import { parseFtpUrl, type FtpUrl } from '../client/target.js';
+import type { RetryNotice } from '../client/retries.js';
 import { verifyCopy } from '../client/verify.js';
 import { CliError } from './CliError.js';
 import { EXIT_CODES, exitCodeFor } from './exitCodes.js';
+import { parseRetries } from './retriesFlag.js';
 import { terminalPrompt } from './password.js';
 
 export interface OneShotOptions {
@@ -30,12 +32,14 @@ export interface TransferFlags extends OneShotOptions {
   force?: boolean;
   continue?: boolean;
   verify?: boolean;
+  retries: string;
 }
 
 interface Run {
   readonly client: FtpClient;
   readonly url: FtpUrl;
   readonly msg: Messages;
+  readonly lang: Lang;
   print(line: string): void;
 }
 
@@ -64,27 +68,37 @@ export function mkdir(url: string, o: OneShotOptions): Promise<void> {
 }
 
 /** get URL [LOCAL]: the shell's download (no-clobber unless -f, -c resumes, --verify). */
-export function get(url: string, local: string | undefined, o: TransferFlags): Promise<void> {
-  return oneShot(url, o, true, async ({ client, url, msg, print }) => {
+export async function get(url: string, local: string | undefined, o: TransferFlags): Promise<void> {
+  const retries = parseRetries(o.retries, EXIT_CODES.usage);
+  return oneShot(url, o, true, async ({ client, url, msg, lang, print }) => {
     const wanted = local ?? path.posix.basename(url.path);
-    const { name, bytes } = await underBar(bar(msg), (watcher) => downloadFile(client, url.path, wanted, { ...fileOptions(o), watcher }));
+    const progress = bar(msg);
+    const { name, bytes } = await underBar(progress, (watcher) => downloadFile(client, url.path, wanted, { ...fileOptions(o, retries, msg, lang, progress), watcher }));
     print(msg.downloaded(name, bytes, wanted));
     if (o.verify) print(msg.verified(name, await verifyCopy(client, url.path, name)));
   });
 }
 
 /** put LOCAL URL: the shell's upload; a URL ending in "/" names a directory, and the file keeps its name there. */
-export function put(local: string, url: string, o: TransferFlags): Promise<void> {
-  return oneShot(url, o, false, async ({ client, url, msg, print }) => {
+export async function put(local: string, url: string, o: TransferFlags): Promise<void> {
+  const retries = parseRetries(o.retries, EXIT_CODES.usage);
+  return oneShot(url, o, false, async ({ client, url, msg, lang, print }) => {
     const wanted = url.path === '' || url.path.endsWith('/') ? url.path + path.basename(local) : url.path;
-    const { name, bytes } = await underBar(bar(msg), (watcher) => uploadFile(client, local, wanted, { ...fileOptions(o), watcher }));
+    const progress = bar(msg);
+    const { name, bytes } = await underBar(progress, (watcher) => uploadFile(client, local, wanted, { ...fileOptions(o, retries, msg, lang, progress), watcher }));
     print(msg.uploaded(path.posix.basename(name), bytes, path.posix.basename(wanted)));
     if (o.verify) print(msg.verified(path.posix.basename(name), await verifyCopy(client, name, local)));
   });
 }
 
-function fileOptions(o: TransferFlags): FileTransferOptions {
-  return { force: o.force === true, resume: o.continue === true };
+/** -f, -c and --retries; a retry is said on the progress line, or on stderr without one (stdout keeps the result lines). */
+function fileOptions(o: TransferFlags, retries: number, msg: Messages, lang: Lang, progress: ProgressBar | null): FileTransferOptions {
+  const onRetry = ({ attempt, of, reason }: RetryNotice) => {
+    const line = msg.retrying(attempt, of, reason.text(lang));
+    if (progress?.active) progress.say(line);
+    else process.stderr.write(`sockftp: ${line}\n`);
+  };
+  return { force: o.force === true, resume: o.continue === true, retry: { retries, onRetry } };
 }
 
 /** A progress bar when stdout is a terminal. */
@@ -109,7 +123,7 @@ async function oneShot(text: string, o: OneShotOptions, needsPath: boolean, op: 
     const flags = { user: null, active: o.active === true, tls: o.tls === true, insecure: o.insecure === true };
     const destination = await destinationFor(url, flags, terminalPrompt(msg.passwordFor));
     client = await FtpClient.connect(destination.address, destination.credentials, destination.options);
-    await op({ client, url, msg, print: (line) => process.stdout.write(line + '\n') });
+    await op({ client, url, msg, lang, print: (line) => process.stdout.write(line + '\n') });
   } catch (err) {
     throw failure(err, lang);
   } finally {

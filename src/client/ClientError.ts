@@ -47,6 +47,7 @@ export interface Subjects {
 const NETWORK: Readonly<Record<string, ProblemKey>> = {
   ECONNREFUSED: 'connectionRefused',
   ECONNRESET: 'connectionReset',
+  EPIPE: 'connectionReset',
   ETIMEDOUT: 'timedOut',
   ENOTFOUND: 'hostNotFound',
   EAI_AGAIN: 'hostNotFound',
@@ -65,6 +66,12 @@ const LOCAL: Readonly<Record<string, ProblemKey>> = {
   EDQUOT: 'localNoSpace',
 };
 
+/** basic-ftp's words for a control connection that ended, which carry no code ("Client is closed because Server sent FIN..."). */
+const BASIC_FTP_CLOSED: readonly (readonly [RegExp, ProblemKey])[] = [
+  [/Server sent FIN packet unexpectedly|Server closed connection unexpectedly|Socket closed due to transmission error/, 'connectionLost'],
+  [/Timeout \(control socket\)/, 'timedOut'],
+];
+
 /** One line that says what went wrong: the server's reply, or the network's or disk's reason in plain words. */
 export function toClientError(err: unknown, subjects: Subjects = {}): ClientError {
   if (err instanceof ClientError) return err;
@@ -73,6 +80,8 @@ export function toClientError(err: unknown, subjects: Subjects = {}): ClientErro
   if (code !== undefined && NETWORK[code]) return new ClientError([{ problem: NETWORK[code] }]);
   if (code !== undefined && LOCAL[code]) return new ClientError([...(subjects.local ? [subjects.local] : []), { problem: LOCAL[code] }], 'local');
   const message = (err as Error)?.message ?? String(err);
+  const closed = BASIC_FTP_CLOSED.find(([pattern]) => pattern.test(message));
+  if (closed) return new ClientError([{ problem: closed[1] }]);
   return new ClientError([message.split('\n')[0]!]);
 }
 

@@ -72,38 +72,35 @@ export class FtpClient {
   private features: Promise<Map<string, string>> | null = null;
   /** Set once the server accepted OPTS HASH SHA-256 on this connection. */
   private hashSelected = false;
+  /** The working directory after the last cd, as PWD said it; null while it is still the login directory. */
+  private workingDir: string | null = null;
 
   private constructor(
-    private readonly client: Client,
-    private readonly transfers: DataTransfers,
+    private client: Client,
+    private transfers: DataTransfers,
+    private readonly destination: Destination,
   ) {}
 
   /** `signal` gives up a connect that hangs (Ctrl-C in the shell). */
   static async connect(address: ServerAddress, credentials: Credentials, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<FtpClient> {
-    const client = new Client(TIMEOUT_MS);
-    const giveUp = () => client.close();
-    signal?.addEventListener('abort', giveUp, { once: true });
-    try {
-      await client.access({
-        host: address.host,
-        port: address.port,
-        user: credentials.user,
-        password: credentials.password,
-        secure: options.tls === 'implicit' ? 'implicit' : options.tls === 'explicit',
-        // basic-ftp then sends PBSZ 0 and PROT P, and resumes this TLS session on every data connection.
-        secureOptions: { rejectUnauthorized: !options.insecure, minVersion: 'TLSv1.2' },
-      });
-    } catch (err) {
-      client.close();
-      if (signal?.aborted) throw new ClientError([{ problem: 'interrupted' }], 'interrupted');
-      const failure = toClientError(err);
-      if (failure.kind === 'login') throw failure.within([{ problem: 'loginRefused', args: [credentials.user] }]);
-      throw failure.within([{ problem: 'cannotConnect', args: [formatTarget(address)] }], 'connect');
-    } finally {
-      signal?.removeEventListener('abort', giveUp);
-    }
-    const connector = options.active ? new ActiveConnector(client) : new PassiveConnector(client);
-    return new FtpClient(client, new DataTransfers(client, connector));
+    const client = await login(address, credentials, options, signal);
+    return new FtpClient(client, transfersOver(client, options), { address, credentials, options });
+  }
+
+  /**
+   * A new connection to the same target in place of this one (through a
+   * load balancer it may reach another instance), logged in again and back
+   * in the same working directory: what a retry after a lost connection needs.
+   */
+  async reconnect(signal?: AbortSignal): Promise<void> {
+    this.client.close();
+    const { address, credentials, options } = this.destination;
+    const client = await login(address, credentials, options, signal);
+    this.client = client;
+    this.transfers = transfersOver(client, options);
+    this.features = null;
+    this.hashSelected = false;
+    if (this.workingDir !== null) await this.cd(this.workingDir);
   }
 
   get closed(): boolean {
@@ -134,8 +131,11 @@ export class FtpClient {
     await this.call(() => this.client.remove(path), { remote: path });
   }
 
-  async cd(path: string): Promise<void> {
+  /** Changes directory and resolves with where it landed (PWD), remembered so that a reconnect can go back there. */
+  async cd(path: string): Promise<string> {
     await this.call(() => this.client.cd(path), { remote: path });
+    this.workingDir = await this.pwd();
+    return this.workingDir;
   }
 
   pwd(): Promise<string> {
@@ -181,8 +181,10 @@ export class FtpClient {
       try {
         await this.transfers.download(target, remotePath, startAt, options);
       } finally {
-        // A refused download never writes to its target, so nothing else closes the file.
-        target.destroy();
+        // A refused download never writes to its target, so nothing else closes the file. Waiting for
+        // the close lets writes still under way land first: a retry resumes from the size on disk.
+        // A write cut by the destroy fails with ERR_STREAM_DESTROYED: the transfer's own failure says more.
+        if (!target.closed) await new Promise<void>((resolve) => target.on('error', () => undefined).once('close', () => resolve()).destroy());
       }
     }, { remote: remotePath, local: localPath });
     return fs.statSync(localPath).size - startAt;
@@ -225,6 +227,37 @@ export class FtpClient {
       throw toClientError(err, subjects);
     }
   }
+}
+
+/** A logged-in basic-ftp client; every failure is a ClientError that says whether the connect or the login failed. */
+async function login(address: ServerAddress, credentials: Credentials, options: ConnectionOptions, signal?: AbortSignal): Promise<Client> {
+  const client = new Client(TIMEOUT_MS);
+  const giveUp = () => client.close();
+  signal?.addEventListener('abort', giveUp, { once: true });
+  try {
+    await client.access({
+      host: address.host,
+      port: address.port,
+      user: credentials.user,
+      password: credentials.password,
+      secure: options.tls === 'implicit' ? 'implicit' : options.tls === 'explicit',
+      // basic-ftp then sends PBSZ 0 and PROT P, and resumes this TLS session on every data connection.
+      secureOptions: { rejectUnauthorized: !options.insecure, minVersion: 'TLSv1.2' },
+    });
+  } catch (err) {
+    client.close();
+    if (signal?.aborted) throw new ClientError([{ problem: 'interrupted' }], 'interrupted');
+    const failure = toClientError(err);
+    if (failure.kind === 'login') throw failure.within([{ problem: 'loginRefused', args: [credentials.user] }]);
+    throw failure.within([{ problem: 'cannotConnect', args: [formatTarget(address)] }], 'connect');
+  } finally {
+    signal?.removeEventListener('abort', giveUp);
+  }
+  return client;
+}
+
+function transfersOver(client: Client, options: ConnectionOptions): DataTransfers {
+  return new DataTransfers(client, options.active ? new ActiveConnector(client) : new PassiveConnector(client));
 }
 
 export function formatTarget(address: ServerAddress): string {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { freeName } from '../core/freeName.js';
 import { ClientError } from './ClientError.js';
 import type { FtpClient } from './FtpClient.js';
+import { isConnectionLoss, NO_RETRIES, withRetries, type RetryPolicy } from './retries.js';
 
 /** Someone watching transfers: a progress bar. */
 export interface ProgressWatcher {
@@ -28,6 +29,8 @@ export interface FileTransferOptions {
   readonly watcher?: ProgressWatcher | null;
   /** The remote file's size, when a listing already said it: no SIZE command is then needed. */
   readonly size?: number;
+  /** Reconnecting and resuming after a lost connection; none when not given. */
+  readonly retry?: RetryPolicy;
 }
 
 export interface FileTransferResult {
@@ -59,19 +62,32 @@ export async function downloadFile(client: FtpClient, remote: string, wanted: st
   if (watcher && total === null) total = options.size ?? (await client.size(remote).catch(() => null));
   watcher?.start(path.basename(name), total, startAt);
   const part = `${name}.part`;
+  const partSize = () => fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0;
+  // Each attempt goes on from what the one before left in NAME.part (REST), the first from -c's point.
+  let from = startAt;
   let received = 0;
   const onProgress = (bytes: number) => {
     received = bytes;
-    watcher?.update(startAt + bytes);
+    watcher?.update(from + bytes);
   };
-  let bytes: number;
   try {
-    bytes = await client.download(remote, part, startAt, { signal: options.signal, onProgress });
+    await withRetries(client, options.retry ?? NO_RETRIES, options.signal, async (retrying) => {
+      if (retrying) {
+        total ??= await remoteSize(client, remote);
+        from = partSize();
+        // Only a file changed on the server meanwhile can be shorter than what came of it: then from the start.
+        if (total !== null && from > total) from = 0;
+        watcher?.update(from);
+      }
+      received = 0;
+      if (!retrying || total === null || from < total) await client.download(remote, part, from, { signal: options.signal, onProgress });
+    });
   } catch (err) {
     // A download refused before any byte came (550) leaves no empty .part behind; a cut one stays for -c.
-    if (fs.statSync(part, { throwIfNoEntry: false })?.size === 0) fs.rmSync(part);
-    throw interruptedAt(err, name, startAt + received, 'download');
+    if (partSize() === 0 && fs.existsSync(part)) fs.rmSync(part);
+    throw interruptedAt(err, name, from + received, 'download');
   }
+  const bytes = partSize() - startAt;
   fs.renameSync(part, name);
   return { name, bytes };
 }
@@ -104,21 +120,56 @@ export async function uploadFile(
   }
   const watcher = options.watcher;
   watcher?.start(path.posix.basename(name), stats.size, resumeAt);
+  let from = resumeAt;
   let sent = 0;
   const onProgress = (bytes: number) => {
     sent = bytes;
-    watcher?.update(resumeAt + bytes);
+    watcher?.update(from + bytes);
   };
   try {
-    return { name, bytes: await client.upload(local, name, resumeAt, { signal: options.signal, onProgress }) };
+    await withRetries(client, options.retry ?? NO_RETRIES, options.signal, async (retrying) => {
+      if (retrying) {
+        from = await uploadResumePoint(client, name, stats.size, options.force === true);
+        watcher?.update(from);
+      }
+      sent = 0;
+      if (from < stats.size || !retrying) await client.upload(local, name, from, { signal: options.signal, onProgress });
+    });
   } catch (err) {
-    throw interruptedAt(err, name, resumeAt + sent, 'upload');
+    throw interruptedAt(err, name, from + sent, 'upload');
   }
+  return { name, bytes: stats.size - resumeAt };
 }
 
-/** An interrupted transfer says how far it got; a download's .part is kept for -c. */
+/**
+ * Where a retried upload goes on: from the size of the remote copy when the
+ * server kept a partial one (APPE), from the start when it kept nothing
+ * (an atomic STOR, an object store: SIZE says 550) or something that cannot
+ * be a part of ours (larger than the local file). After -f the name may hold
+ * the file being replaced, which a partial upload cannot be told from, so a
+ * replacing upload always starts over.
+ */
+async function uploadResumePoint(client: FtpClient, name: string, localSize: number, replacing: boolean): Promise<number> {
+  if (replacing) return 0;
+  const remote = (await remoteSize(client, name)) ?? 0;
+  return remote > 0 && remote <= localSize ? remote : 0;
+}
+
+/** SIZE, or null when the server refuses it (no such file, no SIZE); a connection lost again is the retry loop's. */
+function remoteSize(client: FtpClient, remote: string): Promise<number | null> {
+  return client.size(remote).catch((err: unknown) => {
+    if (err instanceof ClientError && err.replyCode !== null && err.replyCode >= 500) return null;
+    throw err;
+  });
+}
+
+/**
+ * An interrupted transfer says how far it got; a download's .part is kept
+ * for -c. A lost connection names the file, which its words do not (a reply does already).
+ */
 function interruptedAt(err: unknown, name: string, done: number, command: 'download' | 'upload'): unknown {
-  if (!(err instanceof ClientError) || err.kind !== 'interrupted') return err;
+  if (!(err instanceof ClientError)) return err;
+  if (err.kind !== 'interrupted') return err.replyCode === null && isConnectionLoss(err, true) ? err.within([name]) : err;
   const problem = command === 'download' ? 'interruptedDownload' : 'interruptedUpload';
   return new ClientError([name, { problem, args: [String(done)] }], 'interrupted');
 }

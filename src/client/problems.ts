@@ -21,6 +21,7 @@ export const PROBLEMS = {
   notConnected: { en: () => 'not connected', id: () => 'tidak tersambung' },
   connectionRefused: { en: () => 'connection refused', id: () => 'koneksi ditolak' },
   connectionReset: { en: () => 'connection reset by the server', id: () => 'koneksi diputus oleh server' },
+  connectionLost: { en: () => 'the server closed the connection', id: () => 'server menutup koneksi' },
   timedOut: { en: () => 'timed out', id: () => 'waktu habis' },
   hostNotFound: { en: () => 'host not found', id: () => 'host tidak ditemukan' },
   hostUnreachable: { en: () => 'host unreachable', id: () => 'host tidak terjangkau' },
@@ -69,6 +70,7 @@ export const PROBLEMS = {
     en: (here, there) => `SHA-256 differs (downloaded again and hashed here: the server has no HASH): ${here}... here, ${there}... there`,
     id: (here, there) => `SHA-256 berbeda (diunduh ulang dan di-hash di sini: server tidak punya HASH): ${here}... di sini, ${there}... di server`,
   },
+  gaveUp: { en: (retries) => `gave up after ${retries} retries`, id: (retries) => `menyerah setelah mencoba lagi ${retries} kali` },
   notLocalDir: { en: () => 'not a local directory', id: () => 'bukan direktori lokal' },
 } satisfies Record<string, Record<Lang, Words>>;
 

@@ -95,6 +95,8 @@ export class ProgressBar implements ProgressWatcher {
   private drawnAt = 0;
   /** Whether the current line holds the bar, so a line printed meanwhile must clear it first. */
   private shown = false;
+  /** Said in place of the figures until data moves again ("retrying (1/3) after: ..."). */
+  private note: string | null = null;
 
   constructor(
     private readonly out: NodeJS.WritableStream & { readonly columns?: number },
@@ -117,8 +119,20 @@ export class ProgressBar implements ProgressWatcher {
   }
 
   update(done: number): void {
+    if (this.note !== null && done !== this.done) this.note = null;
     this.done = done;
     if (this.now() - this.drawnAt >= REDRAW_MS) this.draw();
+  }
+
+  /** Whether the bar is on the screen now: a transfer is under way. */
+  get active(): boolean {
+    return this.shown;
+  }
+
+  /** Shows `text` on the line after the name, until the transfer moves on. */
+  say(text: string): void {
+    this.note = text;
+    this.draw();
   }
 
   /** The transfer completed: the line is drawn once more, at 100%, and kept. */
@@ -144,7 +158,9 @@ export class ProgressBar implements ProgressWatcher {
     this.drawnAt = this.now();
     const state = { name: this.name, done: this.done, total: this.total, startAt: this.startAt, elapsedMs: this.drawnAt - this.startedAt };
     // One column short of the width: writing into the last column makes some terminals wrap.
-    this.out.write(`\r${formatProgress(state, (this.out.columns ?? 80) - 1, this.etaLabel)}${CLEAR_TO_END}`);
+    const width = (this.out.columns ?? 80) - 1;
+    const line = this.note === null ? formatProgress(state, width, this.etaLabel) : `${this.name}  ${this.note}`.slice(0, width);
+    this.out.write(`\r${line}${CLEAR_TO_END}`);
     this.shown = true;
   }
 

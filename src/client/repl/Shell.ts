@@ -33,6 +33,8 @@ export interface ShellOptions {
   readonly progress: boolean;
   /** --verify: every transfer is verified. */
   readonly verify: boolean;
+  /** --retries: reconnects per file after a lost connection. */
+  readonly retries: number;
   /** Where the history is kept across sessions; null for none. */
   readonly historyFile: string | null;
 }
@@ -120,6 +122,15 @@ export class Shell {
       lang: this.options.lang,
       signal,
       verify: this.options.verify,
+      retry: {
+        retries: this.options.retries,
+        // On the progress line while one is shown; a line of its own otherwise (a script's output).
+        onRetry: ({ attempt, of, reason }) => {
+          const line = msg.retrying(attempt, of, reason.text(this.options.lang));
+          if (this.bar?.active) this.bar.say(line);
+          else this.print(line);
+        },
+      },
       print: (line) => this.print(line),
       fail: (line) => this.fail(line),
       progress: () => (this.bar = this.options.progress ? new ProgressBar(this.options.output, msg.eta()) : null),

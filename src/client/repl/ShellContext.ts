@@ -4,6 +4,7 @@
  * shell's own operations (connme, open, close, byebye).
  */
 import type { FtpClient } from '../FtpClient.js';
+import type { RetryPolicy } from '../retries.js';
 import type { Lang, Messages } from './messages.js';
 import type { ProgressBar } from './ProgressBar.js';
 
@@ -14,6 +15,8 @@ export interface ShellContext {
   readonly signal: AbortSignal;
   /** --verify was given to connect: every transfer is verified. */
   readonly verify: boolean;
+  /** --retries: how transfers reconnect and resume after a lost connection. */
+  readonly retry: RetryPolicy;
   print(line: string): void;
   /** Prints a failure line and counts it towards the exit code, and the command goes on. */
   fail(line: string): void;

@@ -119,8 +119,7 @@ const rows: ShellCommand[] = [
     maxArgs: 1,
     complete: ['remote'],
     async run(ctx, [dir]) {
-      await ctx.client().cd(dir!);
-      ctx.print(ctx.msg.changedDir(await ctx.client().pwd()));
+      ctx.print(ctx.msg.changedDir(await ctx.client().cd(dir!)));
     },
   },
   {

@@ -48,6 +48,8 @@ export interface Messages {
   quitHint(): string;
   /** The progress bar's label for the time left. */
   eta(): string;
+  /** A lost connection: the transfer reconnects and resumes. */
+  retrying(attempt: number, of: number, reason: string): string;
   passwordFor(user: string): string;
 }
 
@@ -91,6 +93,7 @@ const en: Messages = {
   localDir: (p) => `Local directory now ${p}`,
   quitHint: () => '(To quit, press Ctrl-C again or type byebye)',
   eta: () => 'ETA',
+  retrying: (attempt, of, reason) => `retrying (${attempt}/${of}) after: ${reason}`,
   passwordFor: (user) => `Password for ${user}: `,
 };
 
@@ -129,6 +132,7 @@ const id: Messages = {
   localDir: (p) => `Direktori lokal sekarang ${p}`,
   quitHint: () => '(Untuk keluar, tekan Ctrl-C lagi atau ketik byebye)',
   eta: () => 'sisa',
+  retrying: (attempt, of, reason) => `mencoba lagi (${attempt}/${of}) setelah: ${reason}`,
   passwordFor: (user) => `Kata sandi untuk ${user}: `,
 };
 

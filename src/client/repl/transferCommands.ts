@@ -71,9 +71,9 @@ async function remoteExists(client: FtpClient, remotePath: string): Promise<bool
   return names.has(path.posix.basename(remotePath));
 }
 
-/** The connection, -f, -c and Ctrl-C for each file, and whether to verify (--verify here or on connect). */
+/** The connection, -f, -c, Ctrl-C and --retries for each file, and whether to verify (--verify here or on connect). */
 function setUp(ctx: ShellContext, flags: ReadonlySet<string>): { client: FtpClient; options: FileTransferOptions; verify: boolean } {
-  const options = { force: flags.has('f'), resume: flags.has('c'), signal: ctx.signal };
+  const options = { force: flags.has('f'), resume: flags.has('c'), signal: ctx.signal, retry: ctx.retry };
   return { client: ctx.client(), options, verify: flags.has('verify') || ctx.verify };
 }
 
