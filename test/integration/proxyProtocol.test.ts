@@ -266,7 +266,7 @@ describe('without --proxy-protocol-from', () => {
 });
 
 describe('implicit FTPS behind the load balancer', () => {
-  it('reads the header before the TLS handshake, even when the ClientHello shares its segment', async () => {
+  it('reads the header before the TLS handshake, even when the ClientHello shares its segment; screens direct clients before it', async () => {
     const certDir = tempDir();
     const ftps = await startServer(root, [...tlsArgs(certDir), '--implicit-tls-port', '0', '--proxy-protocol-from', BALANCER, '--log-format', 'json']);
     try {
@@ -283,6 +283,19 @@ describe('implicit FTPS behind the load balancer', () => {
       assert.match(greeting, /^220 /);
       secure.end('QUIT\r\n');
       await waitForLog(ftps, (l) => l.client === '203.0.113.40:4000' && l.tls === 'implicit');
+
+      // A direct client's ClientHello is looked at for a PROXY signature, then handed to TLS whole.
+      const directRaw = net.connect({ port: implicitPort, host: '127.0.0.1', localAddress: '127.0.0.9' });
+      await once(directRaw, 'connect');
+      const direct = tls.connect({ socket: directRaw, rejectUnauthorized: false });
+      await once(direct, 'secureConnect');
+      direct.setEncoding('utf8');
+      assert.match(((await once(direct, 'data')) as [string])[0], /^220 /);
+      direct.end('QUIT\r\n');
+      await waitForLog(ftps, (l) => String(l.client).startsWith('127.0.0.9:') && l.tls === 'implicit');
+
+      assert.deepEqual(await answerTo(implicitPort, '127.0.0.10', v1('203.0.113.41', 1)), { received: '', closed: true });
+      await waitForLog(ftps, (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.peer).startsWith('127.0.0.10:'));
     } finally {
       await ftps.stop();
       removeDir(certDir);
