@@ -1,7 +1,8 @@
 /**
  * The data connection of one transfer, set up by PASV/EPSV (we listen) or
  * PORT/EPRT (we connect). A channel yields at most one socket, and only one
- * from the control connection's own peer address.
+ * from the session's client: the control connection's peer, or the client a
+ * trusted load balancer's PROXY header names (--proxy-protocol-from).
  */
 import * as net from 'node:net';
 import { dataConnectionFailed } from '../errors.js';
