@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** The `sockftp` command: every entry point of the command-line contract in DESIGN.md. */
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
 import { DEFAULTS } from '../server/ServerConfig.js';
@@ -18,7 +20,8 @@ function lazy<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<v
   return async (...args) => (await load())(...args);
 }
 
-const program = new Command('sockftp')
+/** Exported for the tests that walk the commands' options (every `serve` flag has a --config key). */
+export const program = new Command('sockftp')
   .description('An FTP server and client for the terminal')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
@@ -27,6 +30,7 @@ program
   .command('serve')
   .description('serve ROOT (default: the current directory) over FTP')
   .argument('[root]', 'directory to serve, or s3://BUCKET[/PREFIX]')
+  .option('--config <file>', 'TOML file with a key for any of these flags (flags given here win); re-read on SIGHUP')
   .option('--host <addr>', 'address to listen on (0.0.0.0 or :: to expose)', DEFAULTS.host)
   .option('--port <n>', 'port to listen on; 0 picks a free port', String(DEFAULTS.port))
   .option('--pasv-ports <low-high>', 'passive data ports (default: any free port)')
@@ -59,7 +63,7 @@ program
   .option('--drain-delay <seconds>', 'with --admin-address: on SIGTERM, /readyz says 503 this long before the FTP listener closes', '2')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
   .option('--log-format <format>', 'pretty or json', 'pretty')
-  .action(lazy(async () => (await import('./serve.js')).serve));
+  .action(lazy(async () => (await import('./serve.js')).serveCommand));
 
 program
   .command('connect')
@@ -130,4 +134,13 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+/** Whether this module is the program run (directly, or through the npm bin link), not one imported by a test. */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main();

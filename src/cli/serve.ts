@@ -16,12 +16,15 @@ import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
 import { parseAdminAddress, startAdmin } from './admin.js';
 import { CliError } from './CliError.js';
+import { withConfigFile, type ConfigFile } from './ConfigFile.js';
 import { FlagError } from './FlagError.js';
 import { CidrList } from '../protocol/cidr.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
+import { reloader } from './reload.js';
 
 export interface ServeOptions {
+  config?: string;
   host: string;
   port: string;
   pasvPorts?: string;
@@ -59,7 +62,7 @@ export interface ServeOptions {
 export function buildServerConfig(root: string | undefined, o: ServeOptions): ServerConfig {
   const rootPath = servedRoot(root ?? '.');
   const anonymous = o.anonymous === undefined ? defaultAnonymousPolicy(o.host) : parseAnonymousPolicy(o.anonymous);
-  if (anonymous === null) throw new CliError(`--anonymous must be off, read or write, not "${o.anonymous}"`);
+  if (anonymous === null) throw new FlagError('--anonymous', `must be off, read or write, not "${o.anonymous}"`);
   const seconds = (text: string, flag: string) => parseInteger(text, flag, 1, 86_400) * 1000;
   return {
     root: rootPath,
@@ -87,7 +90,7 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
 
 /** How s3:// roots and homes are reached; credentials are not among these (the SDK's chain finds them). */
 export function buildS3Settings(o: ServeOptions): S3Settings {
-  if (o.s3Endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(o.s3Endpoint)) throw new CliError(`--s3-endpoint must be an http:// or https:// URL, not "${o.s3Endpoint}"`);
+  if (o.s3Endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(o.s3Endpoint)) throw new FlagError('--s3-endpoint', `must be an http:// or https:// URL, not "${o.s3Endpoint}"`);
   return s3Settings({
     endpoint: o.s3Endpoint ?? null,
     region: o.s3Region ?? process.env.AWS_REGION ?? S3_DEFAULTS.region,
@@ -114,12 +117,12 @@ function servedRoot(root: string): string {
     try {
       parseS3Location(root);
     } catch (err) {
-      throw new CliError(`ROOT ${root}: ${(err as Error).message}`);
+      throw new FlagError('ROOT', `${root}: ${(err as Error).message}`);
     }
     return root;
   }
   const dir = path.resolve(root);
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`ROOT ${dir} is not a directory`);
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new FlagError('ROOT', `${dir} is not a directory`);
   return dir;
 }
 
@@ -133,7 +136,7 @@ function buildTlsConfig(o: ServeOptions): TlsConfig | null {
     try {
       return fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new CliError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new FlagError(flag, `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
   };
   const config: TlsConfig = {
@@ -151,11 +154,28 @@ function buildTlsConfig(o: ServeOptions): TlsConfig | null {
   return config;
 }
 
-export async function serve(root: string | undefined, o: ServeOptions): Promise<void> {
-  if (!LOG_LEVELS.includes(o.logLevel as Level)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new CliError('--log-format must be pretty or json');
-  const config = buildServerConfig(root, o);
-  const log = createLogger(o.logLevel as Level, o.logFormat as LogFormat);
+/**
+ * Every checked value a run is made of: what serve() starts from, and what a
+ * --config file read again on SIGHUP must pass before anything of it applies.
+ */
+export function buildSettings(root: string | undefined, o: ServeOptions) {
+  if (!LOG_LEVELS.includes(o.logLevel as Level)) throw new FlagError('--log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new FlagError('--log-format', 'must be pretty or json');
+  return {
+    config: buildServerConfig(root, o),
+    s3: buildS3Settings(o),
+    logLevel: o.logLevel as Level,
+    logFormat: o.logFormat as LogFormat,
+    graceMs: parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000,
+  };
+}
+
+/** The `serve` command: flags over the --config file's values over the defaults. */
+export const serveCommand = withConfigFile(serve);
+
+export async function serve(root: string | undefined, o: ServeOptions, configFile: ConfigFile<ServeOptions> | null = null): Promise<void> {
+  const { config, s3, logLevel, logFormat, graceMs } = buildSettings(root, o);
+  const log = createLogger(logLevel, logFormat);
   const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
   // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
   const drainMs = adminAddress ? parseInteger(o.drainDelay, '--drain-delay', 0, 3_600) * 1000 : 0;
@@ -165,13 +185,12 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   } catch (err) {
     throw new CliError(err instanceof UsersFileError ? err.message : `--users: ${(err as Error).message}`);
   }
-  const graceMs = parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000;
   const transferLog = o.xferlog === undefined ? null : new TransferLog(path.resolve(o.xferlog));
   await transferLog?.ready().catch((err: Error) => {
-    throw new CliError(`--xferlog ${o.xferlog}: ${err.message}`);
+    throw new FlagError('--xferlog', `${o.xferlog}: ${err.message}`);
   });
   const storage = createStorageProvider({
-    s3: buildS3Settings(o),
+    s3,
     onSweep: (report) =>
       'error' in report
         ? log.warn({ home: report.home, err: (report.error as Error).message }, 'could not sweep leftovers')
@@ -188,14 +207,9 @@ export async function serve(root: string | undefined, o: ServeOptions): Promise<
   const admin = adminAddress ? await startAdmin(adminAddress, server) : null;
   // The start line and stats are printed whatever the log level: scripts read the port from the one,
   // and an operator asked for the other.
-  const announce = log.isLevelEnabled('info') ? log : createLogger('info', o.logFormat as LogFormat);
+  const announce = log.isLevelEnabled('info') ? log : createLogger('info', logFormat);
   process.on('SIGUSR2', () => announce.info(server.stats(), 'stats'));
-  process.on('SIGHUP', () => {
-    server.reloadUsers().then(
-      () => log.info({ accounts: authenticator.accountCount }, 'users file re-read'),
-      (err: Error) => log.error({ err: err.message }, 'users file not re-read; the previous accounts stay'),
-    );
-  });
+  process.on('SIGHUP', reloader({ server, log, transferLog, configFile, accountCount: () => authenticator.accountCount, check: buildSettings }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -16,7 +16,7 @@ import { commandTable } from './commandTable.js';
 import { PROXY_HEADER_TIMEOUT_MS, controlOrigin, directOrigin, type ClientOrigin } from './proxyAccept.js';
 import { ServerEvents } from './events.js';
 import { logEvents } from './logEvents.js';
-import type { ServerConfig } from './ServerConfig.js';
+import type { Limits, ServerConfig } from './ServerConfig.js';
 import { TransferCounter } from './transferBuffers.js';
 import { recordTransfers, type TransferLog } from './TransferLog.js';
 import { Session, type SessionContext } from './Session.js';
@@ -54,8 +54,11 @@ export class FtpServer {
   /** The server's moments (events.ts): its logs and the xferlog subscribe here, and so may metrics. */
   readonly events = new ServerEvents();
 
+  /** The configuration in force: SIGHUP swaps in new limits (updateLimits), and sessions read it through their context. */
+  private current: ServerConfig;
+
   constructor(
-    readonly config: ServerConfig,
+    config: ServerConfig,
     private readonly authenticator: LoginAuthenticator,
     private readonly storage: StorageProvider,
     private readonly log: Logger,
@@ -63,6 +66,7 @@ export class FtpServer {
   ) {
     logEvents(this.events, log);
     if (transferLog) recordTransfers(this.events, transferLog);
+    this.current = config;
     this.loginGuard = new LoginGuard(config.loginGuard);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket, false));
     this.implicitServer = config.tls?.implicitPort != null ? net.createServer({ noDelay: true }, (socket) => this.accept(socket, true)) : null;
@@ -75,8 +79,11 @@ export class FtpServer {
    */
   async listen(): Promise<void> {
     const root = await this.storage.open(this.config.root);
+    const current = (): ServerConfig => this.current;
     this.context = {
-      config: this.config,
+      get config() {
+        return current();
+      },
       authenticator: this.authenticator,
       commands: commandTable,
       log: this.log,
@@ -88,6 +95,21 @@ export class FtpServer {
     };
     await listenOn(this.server, this.config.host, this.config.port);
     if (this.implicitServer) await listenOn(this.implicitServer, this.config.host, this.config.tls!.implicitPort!);
+  }
+
+  get config(): ServerConfig {
+    return this.current;
+  }
+
+  /**
+   * New limits while running: new connections are counted against them, each
+   * session's next login or idle timer uses them, and the login guard judges
+   * the next failure by them. Sessions already open are not cut.
+   */
+  updateLimits(limits: Limits): void {
+    const { maxClients, maxPerIp, idleTimeoutMs, loginTimeoutMs, loginGuard } = limits;
+    this.current = { ...this.current, maxClients, maxPerIp, idleTimeoutMs, loginTimeoutMs, loginGuard };
+    this.loginGuard.reconfigure(loginGuard);
   }
 
   get url(): string {

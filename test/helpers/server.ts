@@ -22,8 +22,13 @@ export interface RunningServer {
 const START_TIMEOUT_MS = 15_000;
 
 /** `nodeArgs` go to node itself, before the script (for example --expose-gc); `env` replaces the environment. */
-export async function startServer(root: string, args: readonly string[] = [], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', root, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+export function startServer(root: string, args: readonly string[] = [], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  return startServe([root, '--port', '0', ...args], nodeArgs, env);
+}
+
+/** `sockftp serve` with exactly these arguments (no root or port added: a --config file may give them). */
+export async function startServe(args: readonly string[], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
