@@ -15,12 +15,12 @@ import { Cleanup } from './Cleanup.js';
 import type { BenchTest } from './measure/BenchTest.js';
 import { listingsOnS3, manyClientsOnS3, putFixture, retrieveOnS3, shadowFixture, smallFilesOnS3, storeOnS3 } from './measure/onS3.js';
 import { RssSampler } from './memory/RssSampler.js';
-import { RESULTS_DIR } from './paths.js';
+import { REPO_ROOT, RESULTS_DIR } from './paths.js';
 import { commandLine, describeMachine } from './report/machine.js';
 import { writeResults } from './report/resultsFile.js';
 import type { Runs } from './report/summarize.js';
 import { runInterleaved } from './runInterleaved.js';
-import { HUGE_STORE, PEER, s3Rows, s3Summary, s3Table, SOCKFTP, uploadMemory } from './s3/report.js';
+import { HUGE_STORE, PEER, s3Rows, SDK, s3Summary, s3Table, SOCKFTP, uploadMemory } from './s3/report.js';
 import { memstoreBytes, s3Plan } from './s3/S3Plan.js';
 import { startStore } from './s3/store.js';
 import type { BenchServer } from './servers/BenchServer.js';
@@ -101,9 +101,17 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
       listingsOnS3(bucket, plan.listEntries, plan.listRepetitions),
       manyClientsOnS3(bucket, plan.clientCount, plan.clientFileBytes, plan.clientRepetitions),
     ];
-    const runs: Runs = await runInterleaved(tests.map((test) => withS3fsMemory(test, sampler, mount.pid)), servers, context, sampler);
+    const rawSdk = sdkContender();
+    const runs: Runs = await runInterleaved(
+      tests.map((test) => inTurn(withS3fsMemory(test, sampler, mount.pid), rawSdk)),
+      [...servers, rawSdk],
+      context,
+      sampler,
+    );
     for (const subjects of Object.values(runs)) {
       subjects[PEER] = subjects[PEER]?.map((r) => ({ ...r, values: { ...r.values, peakRssMiB: (r.values['peakRssMiB'] ?? 0) + (r.values['s3fsPeakRssMiB'] ?? 0) } }));
+      // The sampler watched this process: the bench's memory, not the SDK's.
+      subjects[SDK] = subjects[SDK]?.map((r) => ({ ...r, values: { ...r.values, peakRssMiB: null } }));
     }
     // The 1 GiB upload is about sockftp's memory alone.
     Object.assign(runs, await runInterleaved([storeOnS3(HUGE_STORE, bucket, plan.hugeBytes, plan.hugeRepetitions, false)], [sockftp], context, sampler));
@@ -118,7 +126,7 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
     const table = s3Table(summary);
     const durationSeconds = Math.round((Date.now() - started) / 1000);
     console.log(`\n${table}\n`);
-    const servedBy = Object.fromEntries(servers.map((s) => [s.name, { version: s.version, command: s.command }]));
+    const servedBy = Object.fromEntries([...servers, rawSdk].map((s) => [s.name, { version: s.version, command: s.command }]));
     const files = keepingLatest(() =>
       writeResults({
         date,
@@ -142,6 +150,22 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
   } finally {
     await cleanup.run();
   }
+}
+
+/**
+ * The raw SDK as a contender of its own, so that it takes its turn in the
+ * rotation with the servers instead of always coming last, as a ceiling does.
+ */
+function sdkContender(): BenchServer {
+  const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')) as { version: string };
+  return { name: SDK, port: 0, pid: process.pid, version: `@aws-sdk/client-s3 ${version}`, command: '(in the bench process)', output: () => '', stop: async () => {} };
+}
+
+/** `test`, whose ceiling is what it measures when `sdk`'s turn comes. */
+function inTurn(test: BenchTest, sdk: BenchServer): BenchTest {
+  const { ceiling, ...rest } = test;
+  if (!ceiling) throw new Error(`${test.id} has no SDK measurement`);
+  return { ...rest, measure: (server, context) => (server === sdk ? ceiling(context) : test.measure(server, context)) };
 }
 
 /**

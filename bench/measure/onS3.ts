@@ -99,12 +99,12 @@ export function smallFilesOnS3(bucket: Bucket, count: number, fileBytes: number,
     ceiling: () =>
       inDirectory(SDK, async (dir) => {
         const keys = Array.from({ length: count }, (_, i) => `${dir}f${String(i).padStart(5, '0')}.bin`);
-        const storing = performance.now();
-        for (const key of keys) await bucket.put(key, fileBytes);
-        const storeSeconds = secondsSince(storing);
-        const retrieving = performance.now();
-        for (const key of keys) if ((await bucket.get(key)) !== fileBytes) throw new Error(`${key}: not ${fileBytes} bytes`);
-        const retrieveSeconds = secondsSince(retrieving);
+        const storeSeconds = await seconds(async () => {
+          for (const key of keys) await bucket.put(key, fileBytes);
+        });
+        const retrieveSeconds = await seconds(async () => {
+          for (const key of keys) if ((await bucket.get(key)) !== fileBytes) throw new Error(`${key}: not ${fileBytes} bytes`);
+        });
         return { values: { storeFilesPerSecond: count / storeSeconds, retrieveFilesPerSecond: count / retrieveSeconds } };
       }),
   };

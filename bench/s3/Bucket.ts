@@ -65,6 +65,7 @@ export class Bucket {
     await new Upload({ client: this.client, params: { Bucket: this.name, Key: key, Body }, partSize: S3_DEFAULTS.partBytes, queueSize: S3_DEFAULTS.queueSize }).done();
   }
 
+  /** PutObject of `bytes` (at most a MiB) random bytes. */
   async put(key: string, bytes: number): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: UPLOAD_CHUNK.subarray(0, bytes) }));
   }
