@@ -67,13 +67,14 @@ export class Fleet {
           source: PROXY_SOURCE,
           servers: instances.map((i) => ({ name: i.name, host: i.host, port: i.port, checkPort: i.adminPort })),
         },
-        // Each instance's passive range on the one address, to that instance only.
+        // Each instance's passive range on the one address, to that instance only, and without a
+        // readiness check: a draining instance still owes its sessions their data connections.
         ...instances.map((i) => ({
           name: `data-${i.name}`,
           bind: { host: '127.0.0.1', ports: i.passivePorts },
           sendProxyV2: true,
           source: PROXY_SOURCE,
-          servers: [{ name: i.name, host: i.host, checkPort: i.adminPort }],
+          servers: [{ name: i.name, host: i.host }],
         })),
       ]);
       if (!started.haproxy) {
@@ -156,6 +157,9 @@ function startInstance(instance: Omit<Instance, 'server'>, bucket: string, rgw: 
       'debug',
       '--shutdown-grace',
       '60',
+      // Long enough that a session of a draining instance surely still runs a command in the drain test.
+      '--drain-delay',
+      '5',
       ...extra,
     ],
     [],

@@ -226,10 +226,21 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const curl = run('curl', ['-sS', '--limit-rate', '150M', '--max-time', '120', '-o', local, `${fleet.url}/big.bin`], { timeoutMs: 130_000 });
     await until('the download to have started', () => fileSize(local) > 50 * MiB);
     const draining = fleet.instanceWith('RETR big.bin', mark)!;
+    // A session of the draining instance that is between transfers when the drain starts.
+    let waiting: ControlConnection | null = null;
+    for (let n = 0; n < 3 && !waiting; n++) {
+      const conn = await ControlConnection.login(fleet.port);
+      if (fleet.instanceWith(`"client":"127.0.0.1:${conn.socket.localPort}"`) === draining) waiting = conn;
+      else conn.close();
+    }
+    assert.ok(waiting, 'no session landed on the draining instance');
     const exited = new Promise<number | null>((resolve) => draining.server.process.once('exit', (code) => resolve(code)));
     draining.server.process.kill('SIGTERM');
     await until('/readyz to answer 503', async () => (await readyz(draining)) === 503, 10_000);
     await fleet.haproxy.waitForState(BACKEND, draining.name, 'DOWN');
+    // Its sessions still get data connections through the balancer while it drains.
+    assert.equal((await waiting.receive('RETR hello.txt')).data.toString(), 'hello');
+    waiting.close();
     const after = fleet.mark();
     for (let n = 0; n < 4; n++) {
       const conn = await ControlConnection.login(fleet.port);

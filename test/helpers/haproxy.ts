@@ -18,8 +18,8 @@ export interface HaproxyBackendServer {
   readonly host: string;
   /** Absent: the port the client connected to (a listener on a range of ports). */
   readonly port?: number;
-  /** Where HAProxy's health check asks `GET /readyz` (the instance's admin listener). */
-  readonly checkPort: number;
+  /** Where HAProxy's health check asks `GET /readyz` (the instance's admin listener); absent: no check. */
+  readonly checkPort?: number;
 }
 
 export interface HaproxyListener {
@@ -78,7 +78,8 @@ export function haproxyConfig(listeners: readonly HaproxyListener[], socket: str
     for (const s of l.servers) {
       const proxy = l.sendProxyV2 ? ' send-proxy-v2' : '';
       const address = s.port === undefined ? s.host : `${s.host}:${s.port}`;
-      lines.push(`  server ${s.name} ${address}${proxy} check port ${s.checkPort} inter ${CHECK_INTER} fall 1 rise 1`);
+      const check = s.checkPort === undefined ? '' : ` check port ${s.checkPort} inter ${CHECK_INTER} fall 1 rise 1`;
+      lines.push(`  server ${s.name} ${address}${proxy}${check}`);
     }
   }
   return lines.join('\n') + '\n';
