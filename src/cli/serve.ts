@@ -161,12 +161,16 @@ function buildTlsConfig(o: ServeOptions): TlsConfig | null {
 export function buildSettings(root: string | undefined, o: ServeOptions) {
   if (!LOG_LEVELS.includes(o.logLevel as Level)) throw new FlagError('--log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
   if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new FlagError('--log-format', 'must be pretty or json');
+  const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
   return {
     config: buildServerConfig(root, o),
     s3: buildS3Settings(o),
     logLevel: o.logLevel as Level,
     logFormat: o.logFormat as LogFormat,
     graceMs: parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000,
+    adminAddress,
+    // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
+    drainMs: adminAddress ? parseInteger(o.drainDelay, '--drain-delay', 0, 3_600) * 1000 : 0,
   };
 }
 
@@ -174,11 +178,8 @@ export function buildSettings(root: string | undefined, o: ServeOptions) {
 export const serveCommand = withConfigFile(serve);
 
 export async function serve(root: string | undefined, o: ServeOptions, configFile: ConfigFile<ServeOptions> | null = null): Promise<void> {
-  const { config, s3, logLevel, logFormat, graceMs } = buildSettings(root, o);
+  const { config, s3, logLevel, logFormat, graceMs, adminAddress, drainMs } = buildSettings(root, o);
   const log = createLogger(logLevel, logFormat);
-  const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
-  // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
-  const drainMs = adminAddress ? parseInteger(o.drainDelay, '--drain-delay', 0, 3_600) * 1000 : 0;
   let authenticator: LoginAuthenticator;
   try {
     authenticator = await LoginAuthenticator.create(config.root, config.anonymous, config.usersFile);

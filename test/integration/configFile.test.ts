@@ -123,6 +123,7 @@ describe('serve --config', () => {
     ['a table where a value goes', ['[port]', 'n = 1'], '"port" must be a string or a number, not a table'],
     ['a root that is not a directory', ['root = "/nonexistent/sockftp"'], '"root" /nonexistent/sockftp is not a directory'],
     ['"config" inside the file', ['config = "other.toml"'], 'unknown key "config"'],
+    ['an admin address off loopback', ['admin-address = "0.0.0.0:9100"'], '"admin-address" 0.0.0.0:9100 is not a loopback address; add --admin-public to serve /metrics to the network'],
     ['a TOML syntax error, with its line and column', ['port = 0', 'max-per-ip = '], 'line 3, column 14: invalid value'],
   ] as const) {
     it(`refuses ${what} in one line`, async () => {
