@@ -150,6 +150,33 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.equal(await sha256File(path.join(work, 'copy.bin')), bigSum);
   });
 
+  it('goes on with the next file of a tree on a new server after a graceful shutdown (a 421 after the running file)', async () => {
+    fs.mkdirSync(path.join(root, 'tree', 'later'), { recursive: true });
+    fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'tree', 'big.bin'));
+    const sum = randomFile(path.join(root, 'tree', 'later', 'small.bin'), MiB);
+    const first = await serve();
+    const client = sockftp(['connect', '--retries', RETRIES, `127.0.0.1:${port}`], work, 'download -r tree\nbyebye\n');
+    // SIGTERM with the default grace: the running download finishes, then the session is told 421 and closed.
+    const [result, second] = await cutWhen(client, 'the first bytes of tree/big.bin', () => sizeOf(path.join(work, 'tree', 'big.bin.part')) > 0, () => replace(first, 'SIGTERM'));
+
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const [connected, ...rest] = lines(result.stdout);
+    assert.equal(connected, `Connected to 127.0.0.1:${port}`);
+    assert.deepEqual(rest.slice(-2), [`Downloaded 2 files (${BIG + MiB} bytes) into tree`, 'Bye']);
+    // The 421 follows big.bin's 226: it reaches big.bin's transfer when the 226 came before the last local
+    // write, else the next file meets the closed connection. More retries while the new server starts.
+    const retries = rest.slice(0, -2);
+    assert.match(retries[0]!, /^retrying \(1\/5\) after: (421 Server shutting down \(tree\/big\.bin\)|the server closed the connection)$/, result.stdout);
+    for (const line of retries.slice(1)) assert.match(line, /^retrying \([2-5]\/5\) after: cannot connect to .*: connection refused$/);
+    assert.deepEqual(commands(first, 'RETR'), ['RETR tree/big.bin']);
+    // big.bin is not fetched again from the start: at most its rest, after REST.
+    const again = commands(second, 'RETR');
+    assert.equal(again.at(-1), 'RETR tree/later/small.bin');
+    assert.equal(again.length - 1, restOffsets(second).filter((n) => n > 0).length, again.join(', '));
+    assert.equal(await sha256File(path.join(work, 'tree', 'big.bin')), bigSum);
+    assert.equal(await sha256File(path.join(work, 'tree', 'later', 'small.bin')), sum);
+  });
+
   it('gives up at once with --retries 0: one line, exit code 1, and the .part kept for -c', async () => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve();
