@@ -19,6 +19,8 @@ export type FtpErrorCode =
   | 'FTP_ERR_NOT_SUPPORTED'
   | 'FTP_ERR_DATA_CONNECTION'
   | 'FTP_ERR_FILE_CHANGED'
+  /** A restart offset (FTP's REST) past the end of the file it is used on. */
+  | 'FTP_ERR_BAD_OFFSET'
   /** The storage cannot be reached or is overloaded (an object store down, throttling): worth trying again later. */
   | 'FTP_ERR_UNAVAILABLE'
   | 'FTP_ERR_IO';
@@ -48,6 +50,8 @@ export const badSequence = (why: string) => new FtpError('FTP_ERR_BAD_SEQUENCE',
 export const notSupported = (why: string) => new FtpError('FTP_ERR_NOT_SUPPORTED', why);
 export const dataConnectionFailed = (why: string) => new FtpError('FTP_ERR_DATA_CONNECTION', why);
 export const storageUnavailable = (why: string, cause?: unknown) => new FtpError('FTP_ERR_UNAVAILABLE', why, { cause });
+export const offsetPastEnd = (path: string, offset: number, size: number | null) =>
+  new FtpError('FTP_ERR_BAD_OFFSET', `Requested action not taken: invalid REST parameter (${offset} is past the end of ${path}, ${size === null ? 'which does not exist' : `${size} bytes`})`);
 export const fileChanged = (path: string) => new FtpError('FTP_ERR_FILE_CHANGED', `${path}: file changed during the transfer`);
 
 export function isFtpError(err: unknown, code?: FtpErrorCode): err is FtpError {

@@ -8,7 +8,7 @@
  */
 import type { Account } from '../auth/Account.js';
 import type { Permission } from '../auth/permissions.js';
-import { isFtpError, notADirectory, notSupported, permissionDenied } from '../errors.js';
+import { isFtpError, notADirectory, notSupported, offsetPastEnd, permissionDenied } from '../errors.js';
 import { capabilitiesOf, type Capabilities } from './capabilities.js';
 import { createDigest, type HashAlgorithm } from './digests.js';
 import type { FileInfo } from './FileInfo.js';
@@ -83,6 +83,7 @@ export class FileOperations {
   /** Opens a file for a download, by the backend's fast read path where it has one and `fast` allows it (a stream otherwise). */
   async openSend(arg: string, offset: number, chunkBytes: number, fast: boolean): Promise<{ path: string; source: SendSource; size: number | undefined }> {
     const path = this.allowed('read', arg);
+    await this.checkOffset(path, offset, 'read');
     if (fast && this.storage.openReader) {
       const reader = await this.storage.openReader(path, offset, chunkBytes);
       return { path, source: { kind: 'chunks', reader }, size: reader.size };
@@ -107,9 +108,28 @@ export class FileOperations {
       case 'append':
       case 'at': {
         if (!this.storage.openWriteAt) throw notSupported(`This storage cannot ${target.kind === 'append' ? 'append to files' : 'resume uploads'}`);
+        if (target.kind === 'at') await this.checkOffset(wanted, target.offset, 'write');
         return { path: wanted, upload: await this.storage.openWriteAt(wanted, target.kind === 'append' ? 'end' : target.offset) };
       }
     }
+  }
+
+  /**
+   * RFC 3659 5.5: a restart offset past the end of the file is refused before
+   * anything is opened, so no download sends nothing with 226 and no upload
+   * leaves a hole of zeros. At the end exactly is fine: a resume that was complete.
+   * A missing file is for the read to report (550); a write at n > 0 into one is refused here.
+   */
+  private async checkOffset(path: string, offset: number, use: 'read' | 'write'): Promise<void> {
+    if (offset === 0) return;
+    let info: FileInfo;
+    try {
+      info = await this.storage.stat(path);
+    } catch (err) {
+      if (use === 'write' && isFtpError(err, 'FTP_ERR_NOT_FOUND')) throw offsetPastEnd(path, offset, null);
+      throw err;
+    }
+    if (info.type === 'file' && offset > info.size) throw offsetPastEnd(path, offset, info.size);
   }
 
   async delete(arg: string): Promise<string> {

@@ -43,6 +43,7 @@ export const Reply = {
   FileUnavailable: 550,
   ExceededStorage: 552,
   FileNameNotAllowed: 553,
+  InvalidRestParameter: 554,
 } as const;
 
 export type ReplyCode = (typeof Reply)[keyof typeof Reply];

@@ -40,6 +40,8 @@ export function replyForError(err: unknown): ErrorReply {
       return { code: Reply.NotImplemented, text, unexpected: false };
     case 'FTP_ERR_DATA_CONNECTION':
       return { code: Reply.CantOpenDataConnection, text, unexpected: false };
+    case 'FTP_ERR_BAD_OFFSET':
+      return { code: Reply.InvalidRestParameter, text, unexpected: false };
     case 'FTP_ERR_FILE_CHANGED':
     case 'FTP_ERR_UNAVAILABLE':
       return { code: Reply.LocalError, text, unexpected: false };

@@ -201,6 +201,48 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       conn.close();
     });
 
+    it('refuses REST past the end with 554 before anything is written or sent, and the offset is used up', async () => {
+      const can = capabilitiesOf(storage);
+      const conn = await login();
+      const d = await freshDir(conn);
+      await write(storage, `${d}/six.txt`, 'abcdef');
+      // A storage that cannot write in place refuses every resumed upload with 502 first.
+      const refused = can.writeInPlace ? 554 : 502;
+      await conn.expect('REST 10', 350);
+      assert.equal((await conn.sendData('STOR new.bin', Buffer.from('x'))).final.code, refused);
+      await conn.expect('REST 7', 350);
+      assert.equal((await conn.sendData('STOR six.txt', Buffer.from('x'))).final.code, refused);
+      await conn.expect('REST 7', 350);
+      const retr = await conn.receive('RETR six.txt');
+      assert.equal(retr.final.code, 554);
+      assert.match(retr.final.text, /^Requested action not taken: invalid REST parameter \(7 is past the end of \/t\d+\/six\.txt, 6 bytes\)$/);
+      assert.deepEqual(await names(storage, d), ['six.txt']);
+      assert.equal((await readBytes(storage, `${d}/six.txt`)).toString(), 'abcdef');
+      assert.equal((await conn.receive('RETR six.txt')).data.toString(), 'abcdef');
+      // At the end exactly is not past it: the empty rest of a download that was already complete.
+      await conn.expect('REST 6', 350);
+      const atEnd = await conn.receive('RETR six.txt');
+      assert.equal(atEnd.final.code, 226);
+      assert.equal(atEnd.data.length, 0);
+      conn.close();
+    });
+
+    it('answers an invalid REST before asking for a data connection, as it answers a missing file', async () => {
+      const can = capabilitiesOf(storage);
+      const conn = await login();
+      const d = await freshDir(conn);
+      await write(storage, `${d}/six.txt`, 'abcdef');
+      await conn.expect('REST 10', 350);
+      await conn.expect('STOR new.bin', can.writeInPlace ? 554 : 502);
+      await conn.expect('REST 10', 350);
+      await conn.expect('RETR six.txt', 554);
+      await conn.expect('REST 10', 350);
+      await conn.expect('RETR missing.bin', 550);
+      await conn.expect('RETR six.txt', 425);
+      assert.deepEqual(await names(storage, d), ['six.txt']);
+      conn.close();
+    });
+
     it('keeps the old file whole when an upload over it is reset midway, and the session goes on', async () => {
       const old = randomBytes(64 * 1024);
       const conn = await login();
