@@ -30,6 +30,21 @@ export interface ChunkReader {
   /** Fills `buffer` from the current position; resolves with the bytes read, 0 at the end. */
   readInto(buffer: Buffer): Promise<number>;
   close(): void;
+  /** Only a file on local disk: its descriptor, for a sender that hands it to sendfile(2) instead of calling readInto(). */
+  rawFile?(): RawFile | null;
+}
+
+/**
+ * An open local file a zero-copy sender reads itself (src/server/zeroCopy.ts),
+ * from `position` on; it never closes `fd` (the reader's close() does), and
+ * names its failures with `fail` so they read as readInto()'s would.
+ */
+export interface RawFile {
+  readonly fd: number;
+  readonly position: number;
+  readonly size: number;
+  /** A system error from reading the file, or 'truncated' when it ended before `size`: the error readInto() would throw. */
+  fail(err: NodeJS.ErrnoException | 'truncated'): Error;
 }
 
 /**

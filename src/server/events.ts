@@ -25,6 +25,8 @@ export interface TransferFinished {
   readonly user: string | null;
   readonly anonymous: boolean;
   readonly ascii: boolean;
+  /** Of `bytes`, those sent by sendfile(2) (the native zero-copy path); 0 when the bytes were copied. */
+  readonly zeroCopyBytes: number;
 }
 
 export interface ServerEventMap {

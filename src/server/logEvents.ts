@@ -13,8 +13,8 @@ export function logEvents(events: ServerEvents, log: Logger): void {
   events.on('loginOk', ({ session }) => session.log.info('login'));
   events.on('loginFailed', ({ session, user, banned }) => session.log.info({ user, banned }, 'login failed'));
   events.on('ban', ({ address }) => log.warn({ address }, 'address banned after too many failed logins'));
-  events.on('transfer', ({ session, path, direction, bytes, durationMs, result, code }) =>
-    session.log.info({ path, direction, bytes, durationMs, result, code }, 'transfer'),
+  events.on('transfer', ({ session, path, direction, bytes, durationMs, result, code, zeroCopyBytes }) =>
+    session.log.info({ path, direction, bytes, durationMs, result, code, zeroCopyBytes: zeroCopyBytes || undefined }, 'transfer'),
   );
   events.on('shutdown', ({ phase, reason, graceMs, drainMs, sessions }) => {
     if (phase === 'draining') log.info({ signal: reason, graceSeconds: (graceMs ?? 0) / 1000, drainSeconds: (drainMs ?? 0) / 1000 }, 'shutting down');

@@ -10,6 +10,7 @@ import { Reply } from '../protocol/replies.js';
 import type { TransferResult } from './events.js';
 import type { ActiveTransfer, Session } from './Session.js';
 import { markStorageError } from './storageErrors.js';
+import { zeroCopyBytes } from './zeroCopy.js';
 
 export interface TransferSpec {
   readonly path: string;
@@ -51,7 +52,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
   const transfer: ActiveTransfer = {
     path: spec.path,
     direction: spec.direction,
-    bytes: () => (socket === null ? 0 : spec.direction === 'upload' ? socket.bytesRead : socket.bytesWritten),
+    bytes: () => (socket === null ? 0 : spec.direction === 'upload' ? socket.bytesRead : socket.bytesWritten + zeroCopyBytes(socket)),
     abort: () => controller.abort(),
     done: new Promise<void>((resolve) => (settle = resolve)),
   };
@@ -82,6 +83,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     else session.reply(Reply.TransferAborted, 'Data connection failed; transfer aborted');
   } finally {
     const bytes = transfer.bytes();
+    const sentBySendfile = socket === null ? 0 : zeroCopyBytes(socket);
     socket?.destroy();
     channel.close();
     session.activeTransfer = null;
@@ -100,6 +102,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
       user: account?.name ?? null,
       anonymous: account?.anonymous ?? false,
       ascii: session.transferType === 'A',
+      zeroCopyBytes: sentBySendfile,
     });
     settle();
   }

@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
-import type { ChunkReader } from '../core/Storage.js';
+import type { ChunkReader, RawFile } from '../core/Storage.js';
 import { fileChanged } from '../errors.js';
 import { fromSystemError } from './systemErrors.js';
 
@@ -33,7 +33,12 @@ class Descriptor {
   private busy = 0;
   private closeWhenIdle = false;
 
-  constructor(private readonly fd: number) {}
+  constructor(readonly fd: number) {}
+
+  /** A thread-pool operation is pending on it. */
+  isBusy(): boolean {
+    return this.busy > 0;
+  }
 
   async use<T>(op: (fd: number) => Promise<T>): Promise<T> {
     this.busy++;
@@ -116,6 +121,17 @@ export class FileSource extends Readable implements ChunkReader {
 
   close(): void {
     this.destroy();
+  }
+
+  /** The descriptor for a zero-copy sender, at the position the next read would start; null once closed or while a read is pending. */
+  rawFile(): RawFile | null {
+    if (this.destroyed || this.file.isBusy()) return null;
+    return {
+      fd: this.file.fd,
+      position: this.position,
+      size: this.size,
+      fail: (err) => (err === 'truncated' ? fileChanged(this.virtualPath) : fromSystemError(err, this.virtualPath)),
+    };
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
