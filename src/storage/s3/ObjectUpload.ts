@@ -37,6 +37,9 @@ import type { S3Settings } from './settings.js';
 
 /** S3's limit on the parts of one upload. */
 const MAX_PARTS = 10_000;
+/** Where a part's buffer starts, and up to where it grows by doubling (see grow()). */
+const MIN_BUFFER_BYTES = 64 * 1024;
+const SMALL_BYTES = 256 * 1024;
 
 /** What the new object starts with, before the data written to the stream. */
 export type UploadHead =
@@ -61,9 +64,13 @@ export class ObjectUpload implements Upload {
   readonly stream: Writable;
   /** Null when the head is copied server-side: its bytes never pass here, so the digest cannot be known. */
   private readonly hash: Hash | null;
-  /** Bytes not yet sent as a part: copies, since a caller may reuse its buffers once a write has called back. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /**
+   * The part being filled: each chunk is copied into it once (a caller may
+   * reuse its buffers once a write has called back), and it is sent as it is
+   * when full, with no second copy to cut it out of a list of chunks.
+   */
+  private part: Buffer = Buffer.alloc(0);
+  private filled = 0;
   private uploadId: Promise<string> | null = null;
   private readonly parts: CompletedPart[] = [];
   private nextPart = 1;
@@ -76,7 +83,8 @@ export class ObjectUpload implements Upload {
   constructor(private readonly target: UploadTarget) {
     const { head } = target;
     this.hash = head.kind === 'copy' ? null : createHash('sha256');
-    if (head.kind === 'bytes') this.keep(head.bytes);
+    // Under 5 MiB, so never a whole part: it only starts the first one.
+    if (head.kind === 'bytes') this.keep(head.bytes, 0);
     if (head.kind === 'copy') this.copyHead(head);
     this.stream = new Writable({
       write: (chunk: Buffer, _encoding, callback) => this.accept(chunk).then(() => callback(), callback),
@@ -109,17 +117,35 @@ export class ObjectUpload implements Upload {
     await this.discard();
   }
 
-  private keep(chunk: Buffer): void {
-    this.hash?.update(chunk);
-    this.pending.push(Buffer.from(chunk));
-    this.pendingBytes += chunk.length;
+  /** Copies what of `chunk` from `offset` fits into the part being filled; returns how many bytes that was. */
+  private keep(chunk: Buffer, offset: number): number {
+    if (offset === 0) this.hash?.update(chunk);
+    if (this.filled === this.part.length) this.grow(chunk.length - offset);
+    const copied = chunk.copy(this.part, this.filled, offset);
+    this.filled += copied;
+    return copied;
+  }
+
+  /**
+   * Makes room in the part: a small upload (most are) grows its buffer by
+   * doubling, and past SMALL_BYTES it gets a whole part at once, so a large
+   * upload copies at most SMALL_BYTES twice instead of every part.
+   */
+  private grow(wanted: number): void {
+    const { partBytes } = this.target.settings;
+    const needed = this.filled + wanted;
+    const size = needed > SMALL_BYTES ? partBytes : Math.min(partBytes, Math.max(2 * this.part.length, MIN_BUFFER_BYTES, needed));
+    const bigger = Buffer.allocUnsafe(size);
+    this.part.copy(bigger, 0, 0, this.filled);
+    this.part = bigger;
   }
 
   private async accept(chunk: Buffer): Promise<void> {
     this.checkOpen();
-    this.keep(chunk);
-    while (this.pendingBytes >= this.target.settings.partBytes) {
-      this.sendPart(this.take(this.target.settings.partBytes));
+    for (let offset = 0; offset < chunk.length; ) {
+      offset += this.keep(chunk, offset);
+      if (this.filled < this.target.settings.partBytes) continue;
+      this.sendPart(this.takePart());
       while (this.inFlight.size >= this.target.settings.queueSize) await Promise.race(this.inFlight);
       this.checkOpen();
     }
@@ -128,7 +154,7 @@ export class ObjectUpload implements Upload {
   /** The end of the data: a small upload waits for commit as it is, a multipart one sends its last part now. */
   private async flush(): Promise<void> {
     this.checkOpen();
-    if (this.uploadId !== null && this.pendingBytes > 0) this.sendPart(this.take(this.pendingBytes));
+    if (this.uploadId !== null && this.filled > 0) this.sendPart(this.takePart());
     while (this.inFlight.size > 0) await Promise.race(this.inFlight);
     this.checkOpen();
   }
@@ -139,12 +165,12 @@ export class ObjectUpload implements Upload {
     if (this.discarded) throw new FtpError('FTP_ERR_IO', `${this.target.path}: the upload was aborted`);
   }
 
-  private take(bytes: number): Buffer {
-    const all = Buffer.concat(this.pending, this.pendingBytes);
-    const rest = all.subarray(bytes);
-    this.pending = rest.length > 0 ? [rest] : [];
-    this.pendingBytes = rest.length;
-    return all.subarray(0, bytes);
+  /** The part filled so far, handed over; the next one starts empty. */
+  private takePart(): Buffer {
+    const part = this.part.subarray(0, this.filled);
+    this.part = Buffer.alloc(0);
+    this.filled = 0;
+    return part;
   }
 
   private multipart(): Promise<string> {
@@ -230,7 +256,7 @@ export class ObjectUpload implements Upload {
    */
   private async putWhole(): Promise<void> {
     const { client, bucket, key } = this.target;
-    const body = this.take(this.pendingBytes);
+    const body = this.takePart();
     const Metadata = digestMetadata((this.hash as Hash).digest('hex'));
     await this.call(
       client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, Metadata, ...this.ifNameFree() })),
