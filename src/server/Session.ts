@@ -388,6 +388,11 @@ export class Session {
         this.reply(Reply.SyntaxErrorInArguments, `${verb} needs an argument`);
         return;
       }
+      // RFC 959 5.3.1 gives these verbs no argument; one is a client's mistake, not something to ignore.
+      if (spec.arg === 'none' && arg.trim() !== '') {
+        this.reply(Reply.SyntaxErrorInArguments, `${verb} takes no argument`);
+        return;
+      }
       if (spec.opensData) {
         this.context.transfers.active++;
         this.transferReplyCode = null;

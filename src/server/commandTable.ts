@@ -69,7 +69,7 @@ const rows: Record<string, Row> = {
   TYPE: { ...loggedIn, handler: parameters.TYPE, arg: 'required', help: 'TYPE A|I: ASCII or binary transfers' },
   MODE: { ...loggedIn, handler: parameters.MODE, arg: 'required', help: 'MODE S: stream mode (the only one)' },
   STRU: { ...loggedIn, handler: parameters.STRU, arg: 'required', help: 'STRU F: file structure (the only one)' },
-  ALLO: { ...loggedIn, handler: parameters.ALLO, arg: 'optional', help: 'ALLO [size]: accepted, nothing to reserve' },
+  ALLO: { ...loggedIn, handler: parameters.ALLO, arg: 'required', help: 'ALLO <size>: accepted, nothing to reserve' },
   REST: { ...loggedIn, handler: parameters.REST, arg: 'required', help: 'REST <offset>: start the next RETR or STOR there', feature: 'REST STREAM' },
   PASV: { ...loggedIn, handler: connection.PASV, arg: 'none', help: 'PASV: passive data connection (IPv4)' },
   EPSV: { ...loggedIn, handler: connection.EPSV, arg: 'optional', help: 'EPSV [1|2|ALL]: extended passive mode (RFC 2428)', feature: 'EPSV' },

@@ -64,6 +64,14 @@ describe('ABOR', () => {
     conn.close();
   });
 
+  it('refuses ABOR with an argument with 501, as RFC 959 5.3.1 gives it none', async () => {
+    const conn = await ControlConnection.login(f.server.port);
+    await conn.expect('ABOR x', 501);
+    await conn.expect('PWD /', 501);
+    await conn.expect('ABOR', 225);
+    conn.close();
+  });
+
   it('stops a running download with 426, then answers 226, and the session goes on', async () => {
     randomFile(path.join(f.root, 'big.bin'), 64 * MiB);
     const conn = await ControlConnection.login(f.server.port);
@@ -207,6 +215,22 @@ describe('ALLO and SITE', () => {
   it('accepts ALLO with 202', async () => {
     const conn = await ControlConnection.login(f.server.port);
     await conn.expect('ALLO 1000', 202);
+    await conn.expect('ALLO 1000 R 512', 202);
+    conn.close();
+  });
+
+  it('refuses ALLO without its size with 501 (RFC 959 5.3.1: ALLO <decimal-integer>)', async () => {
+    const conn = await ControlConnection.login(f.server.port);
+    await conn.expect('ALLO', 501);
+    conn.close();
+  });
+
+  it("gives one SITE command's help with SITE HELP NAME, and 501 for a name it does not know", async () => {
+    const conn = await ControlConnection.login(f.server.port);
+    const chmod = await conn.expect('SITE HELP chmod', 214);
+    assert.equal(chmod.text, 'SITE CHMOD <mode> <path>: set Unix permission bits (octal)');
+    const unknown = await conn.expect('SITE HELP FROB', 501);
+    assert.match(unknown.text, /FROB/);
     conn.close();
   });
 

@@ -13,8 +13,17 @@ interface SiteCommand {
 
 const SITE_COMMANDS: Readonly<Record<string, SiteCommand>> = {
   HELP: {
-    help: 'SITE HELP: this list',
-    run: (s) => s.reply(Reply.Help, ['SITE commands:', ...Object.values(SITE_COMMANDS).filter((c) => available(s, c)).map((c) => c.help), 'End']),
+    help: "SITE HELP [command]: this list, or one command's help",
+    run: (s, arg) => {
+      const name = arg.trim().toUpperCase();
+      if (name === '') {
+        s.reply(Reply.Help, ['SITE commands:', ...Object.values(SITE_COMMANDS).filter((c) => available(s, c)).map((c) => c.help), 'End']);
+        return;
+      }
+      const command = SITE_COMMANDS[name];
+      if (!command || !available(s, command)) throw badArgument(`No SITE command ${name}; SITE HELP lists them`);
+      s.reply(Reply.Help, command.help);
+    },
   },
   CHMOD: {
     help: 'SITE CHMOD <mode> <path>: set Unix permission bits (octal)',
