@@ -22,14 +22,16 @@ export function isWellFormedVerb(verb: string): boolean {
 }
 
 /**
- * LIST and NLST arguments may start with ls-style options ("-la"), which many
- * clients send whatever the server says. Returns the options and the path.
+ * LIST and NLST arguments may start with ls-style options ("-la", ncftpls's
+ * "-1"), which many clients send whatever the server says. Like vsftpd, a word
+ * of only a dash and letters or digits is an option; "-rf.txt" or "./-1" is a path.
+ * Returns the options and the path.
  */
 export function splitListArgs(arg: string): { options: string; path: string } {
   let options = '';
   let rest = arg;
   for (;;) {
-    const m = /^(-[A-Za-z]+)(?:\s+|$)/.exec(rest);
+    const m = /^(-[A-Za-z0-9]+)(?:\s+|$)/.exec(rest);
     if (!m) break;
     options += m[1]!.slice(1);
     rest = rest.slice(m[0].length);

@@ -240,6 +240,47 @@ describe('listings', () => {
     conn.close();
   });
 
+  it('ignores ls-style flags before the path in LIST and NLST, combined or separate, as ncftpls and vsftpd do', async () => {
+    const conn = await ControlConnection.login(server.port);
+    for (const cmd of ['NLST -1', 'NLST -a', 'NLST -l', 'NLST -la', 'NLST -al', 'NLST -a -l', 'NLST -1 /', 'NLST -a -1 /']) {
+      const { final, data } = await conn.receive(cmd);
+      assert.equal(final.code, 226, `${cmd}: ${final.code} ${final.text}`);
+      assert.deepEqual(data.toString().split('\r\n').filter(Boolean).sort(), ['hello.txt', 'sub'], cmd);
+    }
+    for (const cmd of ['LIST -1', 'LIST -l', 'LIST -a -l sub', 'LIST -al sub']) {
+      const { final, data } = await conn.receive(cmd);
+      assert.equal(final.code, 226, `${cmd}: ${final.code} ${final.text}`);
+      assert.ok(data.toString().length > 0, cmd);
+    }
+    conn.close();
+  });
+
+  it('refuses a recursive listing (-R) with 501 and a reason, rather than sending a flat one as if it were recursive', async () => {
+    const conn = await ControlConnection.login(server.port);
+    for (const cmd of ['LIST -R', 'LIST -laR /', 'NLST -R sub']) {
+      const { final } = await conn.receive(cmd);
+      assert.equal(final.code, 501, cmd);
+      assert.match(final.text, /recursive/i);
+    }
+    conn.close();
+  });
+
+  it('still reaches a file whose name begins with a dash, by ./-1 or by a name that is not only flags', async (t) => {
+    fs.mkdirSync(path.join(root, 'dashes'));
+    fs.writeFileSync(path.join(root, 'dashes', '-1'), 'one');
+    fs.writeFileSync(path.join(root, 'dashes', '-rf.txt'), 'two');
+    // Removed afterwards: the other listing tests expect the root's two entries only.
+    t.after(() => fs.rmSync(path.join(root, 'dashes'), { recursive: true }));
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('CWD dashes', 250);
+    assert.equal((await conn.receive('NLST ./-1')).data.toString(), './-1\r\n');
+    assert.equal((await conn.receive('NLST -rf.txt')).data.toString(), '-rf.txt\r\n');
+    assert.equal((await conn.receive('NLST -1 -rf.txt')).data.toString(), '-rf.txt\r\n');
+    assert.deepEqual((await conn.receive('NLST -1')).data.toString().split('\r\n').filter(Boolean).sort(), ['-1', '-rf.txt']);
+    assert.equal((await conn.receive('RETR -1')).data.toString(), 'one');
+    conn.close();
+  });
+
   it('lists one file with LIST FILE', async () => {
     const conn = await ControlConnection.login(server.port);
     const { data } = await conn.receive('LIST sub/inner.txt');
@@ -325,6 +366,35 @@ describe('files and transfers', () => {
   it('answers 425 for a transfer without PASV or PORT', async () => {
     const conn = await ControlConnection.login(server.port);
     await conn.expect('RETR hello.txt', 425);
+    conn.close();
+  });
+
+  it('opens an active data connection at the transfer command, not at PORT (RFC 959 3.2)', async () => {
+    const net = await import('node:net');
+    let accepted = 0;
+    const listener = net.createServer((socket) => {
+      accepted++;
+      socket.resume();
+    });
+    listener.listen(0, '127.0.0.1');
+    await new Promise((r) => listener.once('listening', r));
+    const { port } = listener.address() as { port: number };
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect(`PORT 127,0,0,1,${port >> 8},${port & 255}`, 200);
+    await conn.expect('TYPE I', 200);
+    await conn.expect('NOOP', 200);
+    assert.equal(accepted, 0);
+    await conn.expect('RETR hello.txt', 150);
+    assert.equal((await conn.read()).code, 226);
+    assert.equal(accepted, 1);
+    conn.close();
+    listener.close();
+  });
+
+  it('answers REIN with 502: RFC 959 4.1.1 lets a server leave it out', async () => {
+    const conn = await ControlConnection.login(server.port);
+    await conn.expect('REIN', 502);
+    await conn.expect('PWD', 257);
     conn.close();
   });
 

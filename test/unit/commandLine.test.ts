@@ -31,6 +31,13 @@ describe('splitListArgs', () => {
 
   it('does not take a file name that starts with a dash and has more after it for options', () => {
     assert.deepEqual(splitListArgs('-rf.txt'), { options: '', path: '-rf.txt' });
+    assert.deepEqual(splitListArgs('./-1'), { options: '', path: './-1' });
+    assert.deepEqual(splitListArgs('-1 -rf.txt'), { options: '1', path: '-rf.txt' });
+  });
+
+  it('takes digits as options too: ncftpls sends "NLST -1"', () => {
+    assert.deepEqual(splitListArgs('-1'), { options: '1', path: '' });
+    assert.deepEqual(splitListArgs('-1 sub'), { options: '1', path: 'sub' });
   });
 });
 

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mlsxPerm } from '../../auth/permissions.js';
-import { FtpError } from '../../errors.js';
+import { badArgument, FtpError } from '../../errors.js';
 import { splitListArgs } from '../../protocol/commandLine.js';
 import { formatListLine, formatMlsxLine, isListableName } from '../../protocol/listing.js';
 import { Reply } from '../../protocol/replies.js';
@@ -12,11 +12,21 @@ import { runTransfer } from '../transfer.js';
 
 export async function LIST(s: Session, arg: string): Promise<void> {
   const now = new Date();
-  await sendListing(s, splitListArgs(arg).path, (info) => formatListLine(info, now));
+  await sendListing(s, listPath(arg), (info) => formatListLine(info, now));
 }
 
 export async function NLST(s: Session, arg: string): Promise<void> {
-  await sendListing(s, splitListArgs(arg).path, (info) => info.name);
+  await sendListing(s, listPath(arg), (info) => info.name);
+}
+
+/**
+ * The path of a LIST or NLST, its ls-style options ignored, except -R: a flat
+ * listing sent for a recursive one would look complete to the client and is not.
+ */
+function listPath(arg: string): string {
+  const { options, path } = splitListArgs(arg);
+  if (options.includes('R')) throw badArgument('Recursive listings (-R) are not supported: list each directory');
+  return path;
 }
 
 export async function MLSD(s: Session, arg: string): Promise<void> {
