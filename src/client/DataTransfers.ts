@@ -21,6 +21,8 @@ export interface TransferControl {
   readonly signal?: AbortSignal;
   /** Called as data moves, with the bytes of this transfer so far. */
   readonly onProgress?: (bytes: number) => void;
+  /** Called when the server has accepted the transfer (its 150), before any data: a refused one never calls it. */
+  readonly onStart?: () => void;
 }
 
 /** Listings are parsed in memory; basic-ftp caps them at the same size. */
@@ -40,13 +42,13 @@ export class DataTransfers {
   /** STOR (or APPE to resume) from `source`. */
   async upload(source: Readable, remotePath: string, command: 'STOR' | 'APPE', control: TransferControl = {}): Promise<void> {
     const path = await this.client.protectWhitespace(remotePath);
-    await this.transfer(`${command} ${path}`, (socket) => pipeline([source, ...counter(control), socket]), control.signal);
+    await this.transfer(`${command} ${path}`, (socket) => pipeline([source, ...counter(control), socket]), control);
   }
 
   /** RETR into `destination`, from `startAt` on (REST) when resuming. */
   async download(destination: Writable, remotePath: string, startAt: number, control: TransferControl = {}): Promise<void> {
     const path = await this.client.protectWhitespace(remotePath);
-    await this.transfer(`RETR ${path}`, (socket) => pipeline([socket, ...counter(control), destination]), control.signal, startAt);
+    await this.transfer(`RETR ${path}`, (socket) => pipeline([socket, ...counter(control), destination]), control, startAt);
   }
 
   /** Like basic-ftp's list(): MLSD, then LIST -a, then LIST, until one is understood; that one is kept. */
@@ -77,17 +79,18 @@ export class DataTransfers {
         done();
       },
     });
-    await this.transfer(command, (socket) => pipeline(socket, collect), signal);
+    await this.transfer(command, (socket) => pipeline(socket, collect), { signal });
     return Buffer.concat(chunks).toString(this.client.ftp.encoding);
   }
 
-  private async transfer(command: string, move: (socket: Socket) => Promise<void>, signal?: AbortSignal, restartAt = 0): Promise<void> {
+  private async transfer(command: string, move: (socket: Socket) => Promise<void>, control: TransferControl, restartAt = 0): Promise<void> {
+    const signal = control.signal;
     throwIfInterrupted(signal);
     const connection = await this.connector.open();
     try {
       if (restartAt > 0) await this.client.ftp.request(`REST ${restartAt}`);
       throwIfInterrupted(signal);
-      await this.run(command, connection, move, signal);
+      await this.run(command, connection, move, control);
     } finally {
       connection.close();
     }
@@ -100,7 +103,7 @@ export class DataTransfers {
    * side fails, or `signal` aborts, the transfer is stopped with ABOR and the
    * connection stays usable.
    */
-  private run(command: string, connection: DataConnection, move: (socket: Socket) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  private run(command: string, connection: DataConnection, move: (socket: Socket) => Promise<void>, { signal, onStart }: TransferControl): Promise<void> {
     const ftp = this.client.ftp;
     let finals = 0;
     let dataDone = false;
@@ -139,7 +142,10 @@ export class DataTransfers {
         signal?.removeEventListener('abort', onAbort);
         return resolver.reject(res);
       }
-      if (res.code < 200) return;
+      if (res.code < 200) {
+        onStart?.();
+        return;
+      }
       if (res.code < 300 || res.code >= 400) {
         finals++;
         // A refusal is the reason, and after a failed data side the server's own (451, 552...) says more;

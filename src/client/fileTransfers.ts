@@ -80,7 +80,7 @@ export async function downloadFile(client: FtpClient, remote: string, wanted: st
         watcher?.update(from);
       }
       received = 0;
-      if (!retrying || total === null || from < total) await client.download(remote, part, from, { signal: options.signal, onProgress });
+      if (!retrying || total === null || from < total) await client.download(remote, part, from, { signal: options.signal, onProgress, onStart: () => watcher?.update(from) });
     });
   } catch (err) {
     // A download refused before any byte came (550) leaves no empty .part behind; a cut one stays for -c.
@@ -133,7 +133,7 @@ export async function uploadFile(
         watcher?.update(from);
       }
       sent = 0;
-      if (from < stats.size || !retrying) await client.upload(local, name, from, { signal: options.signal, onProgress });
+      if (from < stats.size || !retrying) await client.upload(local, name, from, { signal: options.signal, onProgress, onStart: () => watcher?.update(from) });
     });
   } catch (err) {
     throw interruptedAt(err, name, from + sent, 'upload');

@@ -68,6 +68,17 @@ describe('the client in a terminal', () => {
     assert.equal(await sha256File(path.join(f.root, 'movie.bin')), sum);
   });
 
+  it('draws no progress line for a download the server refuses, only its 550', async (t) => {
+    if (skip) return t.skip(skip);
+    const term = await shell();
+    await term.keys('download nothere.bin', 'Enter');
+    const screen = await term.waitFor((s) => /Error: 550 .*nothere\.bin/.test(s) && s.endsWith(PROMPT.trimEnd()));
+    const output = linesAfter(screen, 'download nothere.bin');
+    assert.equal(output.length, 2, screen);
+    assert.match(output[0]!, /^Error: 550 .*nothere\.bin/);
+    assert.equal(fs.existsSync(path.join(f.work, 'nothere.bin.part')), false);
+  });
+
   it('completes a command name, a remote file name and a remote directory with Tab', async (t) => {
     if (skip) return t.skip(skip);
     fs.writeFileSync(path.join(f.root, 'report-2026.pdf'), 'pdf');

@@ -104,13 +104,13 @@ export class ProgressBar implements ProgressWatcher {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Not drawn yet: the first update() draws it, once the server has accepted the transfer, so a refused one (550) shows no bar. */
   start(name: string, total: number | null, startAt: number): void {
     this.name = name;
     this.total = total;
     this.startAt = startAt;
     this.done = startAt;
     this.startedAt = this.now();
-    this.draw();
   }
 
   /** A new name on the same bar: the file a recursive transfer is at. */
@@ -121,7 +121,7 @@ export class ProgressBar implements ProgressWatcher {
   update(done: number): void {
     if (this.note !== null && done !== this.done) this.note = null;
     this.done = done;
-    if (this.now() - this.drawnAt >= REDRAW_MS) this.draw();
+    if (!this.shown || this.now() - this.drawnAt >= REDRAW_MS) this.draw();
   }
 
   /** Whether the bar is on the screen now: a transfer is under way. */
