@@ -12,9 +12,14 @@
  * is tied up per transfer (a blocking sendfile in libuv's 4-thread pool
  * would be), no second watcher exists on the descriptor, and Node's socket
  * stays its one owner: end() sends the FIN, destroy() (ABOR, timeouts)
- * stops the transfer at its next step, and its idle timer is refreshed by
- * those writes. Node does not see the sendfile bytes: they are counted here
- * (zeroCopyBytes) for the transfer's byte count.
+ * stops the transfer at its next step. Node does not see the sendfile
+ * bytes: they are counted here (zeroCopyBytes) for the transfer's byte
+ * count, and each batch refreshes the socket's idle timer. The uv_poll_t
+ * alternative (a watcher on a dup()ed descriptor inside the addon) needs
+ * libuv's headers, which node-api-headers does not ship; one sender thread
+ * with epoll would need a thread-safe function per completion. Like nginx
+ * without aio, a sendfile of a file not in the page cache waits for the
+ * disk on the event loop.
  */
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
@@ -87,6 +92,8 @@ export async function sendWithSendfile(file: RawFile, socket: net.Socket, signal
       if (n > 0) {
         position += n;
         count(n);
+        // Node's idle timer sees only its own writes: a transfer that never fills the socket still moves.
+        if (socket.timeout) socket.setTimeout(socket.timeout);
         // A full batch means the socket keeps up: let the rest of the server run before the next one.
         if (n === BATCH_BYTES) await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
