@@ -1,5 +1,5 @@
 /** Checks of command-line values, each failing with a one-line FlagError that names the flag. */
-import type { PortRange } from '../server/DataChannel.js';
+import type { PortRange } from '../net/PassiveListener.js';
 import { FlagError } from './FlagError.js';
 
 export function parseInteger(text: string, flag: string, min: number, max: number): number {

@@ -8,7 +8,7 @@ import { isIPv6, type Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { FTPError, type Client } from 'basic-ftp';
 import { encodePasv, unmapIPv4 } from '../protocol/dataAddress.js';
-import { PassiveChannel } from '../server/DataChannel.js';
+import { PassiveChannel } from '../net/PassiveListener.js';
 import { ClientError } from './ClientError.js';
 
 export interface DataConnection {
@@ -58,7 +58,7 @@ export class ActiveConnector implements DataConnector {
     const server = ftp.socket.remoteAddress;
     if (local === undefined || server === undefined) throw new ClientError([{ problem: 'notConnected' }]);
     const host = unmapIPv4(local);
-    // The server's passive channel is the listening side needed here: one connection, from the peer only, in bounded time.
+    // The listening side needed here, the same as the server's passive port: one connection, from the peer only, in bounded time.
     const channel = await PassiveChannel.open({ host, ports: null, peer: server, onForeignPeer: () => undefined });
     const stop = new AbortController();
     let raw: Socket | null = null;

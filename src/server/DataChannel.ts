@@ -1,167 +1,19 @@
 /**
- * The data connection of one transfer, set up by PASV/EPSV (we listen) or
- * PORT/EPRT (we connect). A channel yields at most one socket, and only one
- * from the session's client: the control connection's peer, or the client a
- * trusted load balancer's PROXY header names (--proxy-protocol-from).
+ * The server's data connections: PORT/EPRT (we connect, ActiveChannel), and
+ * PASV/EPSV's listener (src/net/PassiveListener.ts) with the server's accept
+ * policy: only the session's client, the control connection's peer or the
+ * client a trusted load balancer's PROXY header names (--proxy-protocol-from).
  */
 import * as net from 'node:net';
 import { dataConnectionFailed } from '../errors.js';
+import { guard, PassiveListener, type DataChannel, type PassiveOptions } from '../net/PassiveListener.js';
 import type { CidrList } from '../protocol/cidr.js';
-import { sameAddress } from '../protocol/hosts.js';
 import { PROXY_HEADER_TIMEOUT_MS, dataSource } from './proxyAccept.js';
 
-export interface DataChannel {
-  /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
-  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket>;
-  close(): void;
-}
-
-export interface PortRange {
-  readonly low: number;
-  readonly high: number;
-}
-
-export interface PassiveOptions {
-  /** Local address to listen on: the control connection's own, so the data port is on the same interface. */
-  readonly host: string;
-  readonly ports: PortRange | null;
-  /** Only this peer may connect: a passive port must not be taken by another host. */
-  readonly peer: string;
-  /** `reason` when a trusted proxy's connection came without a valid PROXY header. */
-  readonly onForeignPeer: (address: string, reason?: string) => void;
-  /** Load balancers whose data connections start with a PROXY header; its source is then the one checked. */
-  readonly proxyFrom?: CidrList | null;
-}
-
-/** Sockets accepted before a transfer starts buffer what they receive; an error must not go unheard. */
-function guard(socket: net.Socket): net.Socket {
-  socket.on('error', () => undefined);
-  return socket;
-}
-
-/**
- * A passive data port. A session keeps one for its whole life: PASV and
- * EPSV then cost no listen(2) and close(2) each, which showed in the rate of
- * small transfers, and the session still holds at most one port. Each
- * transfer takes the next connection from the peer through a channel; a
- * connection that arrives while no channel waits is dropped.
- */
-export class PassiveListener {
-  private waiting: PassiveChannel | null = null;
-
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
-
-  static async open(options: PassiveOptions): Promise<PassiveListener> {
-    // Accepted paused: an upload's socket can then hand its handle to a faster reader (receive.ts) with nothing read yet.
-    // Half-open capable, so that after an upload's end of file receive.ts can still tell a reset from a close.
-    const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
-    const listener = new PassiveListener(server, await listenInRange(server, options.host, options.ports));
-    const admit = (socket: net.Socket, source: string) => {
-      if (!sameAddress(source, options.peer)) {
-        options.onForeignPeer(source);
-        socket.destroy();
-        return;
-      }
-      const channel = listener.waiting;
-      listener.waiting = null;
-      if (!channel?.deliver(socket)) socket.destroy();
-    };
-    server.on('connection', (socket) => {
-      guard(socket);
-      const trusted = options.proxyFrom;
-      if (!trusted) return admit(socket, socket.remoteAddress ?? '?');
-      void dataSource(socket, trusted, PROXY_HEADER_TIMEOUT_MS).then((source) => {
-        if (typeof source === 'string') options.onForeignPeer(socket.remoteAddress ?? '?', source);
-        else if (!socket.destroyed) admit(socket, source.address);
-      });
-    });
-    server.on('error', () => listener.close());
-    return listener;
-  }
-
-  /**
-   * The channel for the next transfer; one still waiting is replaced (a
-   * second PASV before a transfer). With `lastOne` the port closes once that
-   * channel has its connection (or is closed).
-   */
-  expect(lastOne = false): PassiveChannel {
-    this.waiting?.close();
-    const channel = new PassiveChannel(this.port, () => {
-      if (this.waiting === channel) this.waiting = null;
-      if (lastOne) this.close();
-    });
-    this.waiting = channel;
-    return channel;
-  }
-
-  close(): void {
-    this.waiting?.close();
-    this.server.close();
-  }
-}
-
-export class PassiveChannel implements DataChannel {
-  private accepted: net.Socket | null = null;
-  /** Whether a transfer took the accepted socket (and so owns it). */
-  private taken = false;
-  private waiter: ((socket: net.Socket) => void) | null = null;
-  private closed = false;
-
-  constructor(
-    readonly port: number,
-    /** Called once, when the channel has its connection or is closed. */
-    private readonly release: () => void,
-  ) {}
-
-  /** A channel with a port of its own, closed once its one connection came: a client's active mode. */
-  static async open(options: PassiveOptions): Promise<PassiveChannel> {
-    return (await PassiveListener.open(options)).expect(true);
-  }
-
-  /** Hands the channel its connection; false if it no longer wants one. */
-  deliver(socket: net.Socket): boolean {
-    if (this.accepted || this.closed) return false;
-    this.accepted = socket;
-    this.release();
-    this.waiter?.(socket);
-    return true;
-  }
-
-  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
-    if (this.accepted) {
-      this.taken = true;
-      return Promise.resolve(this.accepted);
-    }
-    if (this.closed) return Promise.reject(dataConnectionFailed('Data connection closed'));
-    return new Promise((resolve, reject) => {
-      const finish = (err: Error | null, socket?: net.Socket) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.waiter = null;
-        if (err) reject(err);
-        else {
-          this.taken = true;
-          resolve(socket!);
-        }
-      };
-      const onAbort = () => finish(dataConnectionFailed('Transfer aborted before the data connection opened'));
-      const timer = setTimeout(() => finish(dataConnectionFailed("Can't open data connection: timed out")), timeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiter = (socket) => finish(null, socket);
-    });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.waiter = null;
-    // A connection no transfer took (PASV, connect, then PASV again) would otherwise stay open.
-    if (this.accepted && !this.taken) this.accepted.destroy();
-    if (!this.accepted) this.release();
-  }
+/** The session's passive port; with `proxyFrom`, a load balancer's connections are judged by their PROXY header's source. */
+export function openPassiveListener(options: Omit<PassiveOptions, 'source'> & { readonly proxyFrom?: CidrList | null }): Promise<PassiveListener> {
+  const trusted = options.proxyFrom;
+  return PassiveListener.open({ ...options, source: trusted ? (socket) => dataSource(socket, trusted, PROXY_HEADER_TIMEOUT_MS) : undefined });
 }
 
 export class ActiveChannel implements DataChannel {
@@ -197,31 +49,4 @@ export class ActiveChannel implements DataChannel {
 
   /** Nothing is held before connect(); the transfer owns the socket it got. */
   close(): void {}
-}
-
-/** Listens on a free port of the range (or any free port), trying each candidate at most once. */
-async function listenInRange(server: net.Server, host: string, range: PortRange | null): Promise<number> {
-  if (!range) return listenOn(server, host, 0);
-  const size = range.high - range.low + 1;
-  const first = Math.floor(Math.random() * size);
-  for (let i = 0; i < size; i++) {
-    const port = range.low + ((first + i) % size);
-    try {
-      return await listenOn(server, host, port);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw dataConnectionFailed(`Can't open passive port: ${(err as Error).message}`);
-    }
-  }
-  throw dataConnectionFailed('No free passive port in the configured range');
-}
-
-function listenOn(server: net.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen({ host, port, backlog: 8, exclusive: true }, () => {
-      server.off('error', onError);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
 }

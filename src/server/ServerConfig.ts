@@ -2,7 +2,7 @@
 import type { AnonymousPolicy } from '../auth/anonymousPolicy.js';
 import type { LoginGuardOptions } from '../auth/LoginGuard.js';
 import type { CidrList } from '../protocol/cidr.js';
-import type { PortRange } from './DataChannel.js';
+import type { PortRange } from '../net/PassiveListener.js';
 
 export interface TlsConfig {
   /** PEM text of the certificate chain and its key. */

@@ -21,7 +21,7 @@ import { ProxySignatureScreen } from '../protocol/proxyHeader.js';
 import { MLST_FACTS, type MlstFact } from '../protocol/listing.js';
 import { Reply, formatReply } from '../protocol/replies.js';
 import type { CommandTable } from './commandTable.js';
-import type { DataChannel, PassiveListener } from './DataChannel.js';
+import type { DataChannel, PassiveListener } from '../net/PassiveListener.js';
 import { replyForError } from './errorReply.js';
 import type { ServerEvents } from './events.js';
 import { UNTRUSTED_PROXY_HEADER, directOrigin, type ClientOrigin } from './proxyAccept.js';

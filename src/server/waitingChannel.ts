@@ -3,7 +3,7 @@
  * connection: from PASV/EPSV/PORT/EPRT until the transfer has its socket, the
  * connection failed, or the channel was closed unused (each counted once).
  */
-import type { DataChannel } from './DataChannel.js';
+import type { DataChannel } from '../net/PassiveListener.js';
 
 export function waitingChannel(channel: DataChannel, onWaiting: (waiting: boolean) => void): DataChannel {
   let waiting = true;

@@ -3,7 +3,8 @@ import { isIPv6 } from 'node:net';
 import { encodeEpsv, encodePasv, parseEprt, parseEpsvArg, parsePort, type HostPort } from '../../protocol/dataAddress.js';
 import { sameAddress } from '../../protocol/hosts.js';
 import { Reply } from '../../protocol/replies.js';
-import { ActiveChannel, PassiveListener, type PassiveChannel } from '../DataChannel.js';
+import type { PassiveChannel } from '../../net/PassiveListener.js';
+import { ActiveChannel, openPassiveListener } from '../DataChannel.js';
 import type { Session } from '../Session.js';
 
 /** Below this, ports belong to privileged services: PORT there is an FTP bounce attempt. */
@@ -99,7 +100,7 @@ function setActive(s: Session, target: HostPort, verb: string): void {
 /** The session's passive port, opened at its first PASV or EPSV and kept for the next ones. */
 async function openPassive(s: Session): Promise<PassiveChannel> {
   const listener = await s.passiveListener(() =>
-    PassiveListener.open({
+    openPassiveListener({
       host: s.localAddress,
       ports: s.config.pasvPorts,
       peer: s.remoteAddress,
