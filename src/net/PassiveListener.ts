@@ -8,6 +8,7 @@
 import * as net from 'node:net';
 import { dataConnectionFailed } from '../errors.js';
 import { sameAddress } from '../protocol/hosts.js';
+import type { WaitFailure } from './onceWithin.js';
 
 export interface DataChannel {
   /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
@@ -34,6 +35,16 @@ export interface PassiveOptions {
    */
   readonly source?: (socket: net.Socket) => Promise<string | { address: string }>;
 }
+
+/** Why a data connection did not come, in the words of both ends' replies and messages. */
+export function dataWaitFailure(why: WaitFailure): Error {
+  if (why.kind === 'timeout') return dataConnectionFailed(TIMED_OUT);
+  if (why.kind === 'aborted') return dataConnectionFailed(ABORTED);
+  return dataConnectionFailed(`Can't open data connection: ${why.error.message}`);
+}
+
+const TIMED_OUT = "Can't open data connection: timed out";
+const ABORTED = 'Transfer aborted before the data connection opened';
 
 /** Sockets accepted before a transfer starts buffer what they receive; an error must not go unheard. */
 export function guard(socket: net.Socket): net.Socket {
@@ -149,8 +160,8 @@ export class PassiveChannel implements DataChannel {
           resolve(socket!);
         }
       };
-      const onAbort = () => finish(dataConnectionFailed('Transfer aborted before the data connection opened'));
-      const timer = setTimeout(() => finish(dataConnectionFailed("Can't open data connection: timed out")), timeoutMs);
+      const onAbort = () => finish(dataConnectionFailed(ABORTED));
+      const timer = setTimeout(() => finish(dataConnectionFailed(TIMED_OUT)), timeoutMs);
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiter = (socket) => finish(null, socket);
     });

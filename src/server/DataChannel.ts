@@ -5,8 +5,8 @@
  * client a trusted load balancer's PROXY header names (--proxy-protocol-from).
  */
 import * as net from 'node:net';
-import { dataConnectionFailed } from '../errors.js';
-import { guard, PassiveListener, type DataChannel, type PassiveOptions } from '../net/PassiveListener.js';
+import { dataWaitFailure, guard, PassiveListener, type DataChannel, type PassiveOptions } from '../net/PassiveListener.js';
+import { onceWithin } from '../net/onceWithin.js';
 import type { CidrList } from '../protocol/cidr.js';
 import { PROXY_HEADER_TIMEOUT_MS, dataSource } from './proxyAccept.js';
 
@@ -24,27 +24,15 @@ export class ActiveChannel implements DataChannel {
     private readonly localAddress: string,
   ) {}
 
-  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = guard(net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true, allowHalfOpen: true }));
-      const finish = (err: Error | null) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        socket.off('connect', onConnect);
-        socket.off('error', onError);
-        if (err) {
-          socket.destroy();
-          reject(err);
-        } else resolve(socket);
-      };
-      const onConnect = () => finish(null);
-      const onError = (err: Error) => finish(dataConnectionFailed(`Can't open data connection: ${err.message}`));
-      const onAbort = () => finish(dataConnectionFailed('Transfer aborted before the data connection opened'));
-      const timer = setTimeout(() => finish(dataConnectionFailed("Can't open data connection: timed out")), timeoutMs);
-      socket.once('connect', onConnect);
-      socket.once('error', onError);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  async connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+    const socket = guard(net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true, allowHalfOpen: true }));
+    try {
+      await onceWithin(socket, 'connect', { timeoutMs, signal }, dataWaitFailure);
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+    return socket;
   }
 
   /** Nothing is held before connect(); the transfer owns the socket it got. */

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { dataConnectionFailed } from '../errors.js';
+import { onceWithin } from '../net/onceWithin.js';
 import type { TlsConfig } from './ServerConfig.js';
 
 export function sessionSecureContext(config: TlsConfig): tls.SecureContext {
@@ -16,24 +17,17 @@ export function sessionSecureContext(config: TlsConfig): tls.SecureContext {
 }
 
 /** Starts TLS as the server on an accepted socket and resolves once the handshake is done. */
-export function acceptTls(socket: net.Socket, context: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
-    const finish = (err: Error | null) => {
-      clearTimeout(timer);
-      secure.off('secure', onSecure);
-      secure.off('error', onError);
-      if (err) {
-        secure.destroy();
-        reject(err);
-      } else resolve(secure);
-    };
-    const onSecure = () => finish(null);
-    const onError = (err: Error) => finish(dataConnectionFailed(`TLS handshake failed: ${err.message}`));
-    const timer = setTimeout(() => finish(dataConnectionFailed('TLS handshake timed out')), timeoutMs);
-    secure.once('secure', onSecure);
-    secure.once('error', onError);
-  });
+export async function acceptTls(socket: net.Socket, context: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket> {
+  const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+  try {
+    await onceWithin(secure, 'secure', { timeoutMs }, (why) =>
+      dataConnectionFailed(why.kind === 'error' ? `TLS handshake failed: ${why.error.message}` : 'TLS handshake timed out'),
+    );
+  } catch (err) {
+    secure.destroy();
+    throw err;
+  }
+  return secure;
 }
 
 /** Checks a configured certificate and key once at start, so a bad pair is a clear error then, not at the first AUTH. */
