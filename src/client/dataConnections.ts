@@ -8,6 +8,7 @@ import { isIPv6, type Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { FTPError, type Client } from 'basic-ftp';
 import { encodePasv, unmapIPv4 } from '../protocol/dataAddress.js';
+import { onceWithin } from '../net/onceWithin.js';
 import { PassiveChannel } from '../net/PassiveListener.js';
 import { ClientError } from './ClientError.js';
 
@@ -80,7 +81,7 @@ export class ActiveConnector implements DataConnector {
         raw = await channel.connect(ftp.timeout, stop.signal).catch((err: unknown) => {
           throw stop.signal.aborted ? err : new ClientError([{ problem: 'noDataConnection', args: [String(ftp.timeout / 1000)] }]);
         });
-        socket = ftp.socket instanceof TLSSocket ? await startTls(raw, ftp.socket, ftp.tlsOptions) : raw;
+        socket = ftp.socket instanceof TLSSocket ? await startTls(raw, ftp.socket, ftp.tlsOptions, ftp.timeout, stop.signal) : raw;
         return socket;
       },
       reset: () => {
@@ -135,13 +136,8 @@ function cut(socket: Socket): void {
  * when it accepted the TCP connection; it resumes the control connection's
  * TLS session, which servers that require session reuse check.
  */
-function startTls(socket: Socket, control: TLSSocket, options: TlsOptions): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const secure = tlsConnect({ ...options, socket, session: control.getSession() });
-    secure.once('secureConnect', () => {
-      secure.off('error', reject);
-      resolve(secure);
-    });
-    secure.once('error', reject);
-  });
+async function startTls(socket: Socket, control: TLSSocket, options: TlsOptions, timeoutMs: number, signal: AbortSignal): Promise<TLSSocket> {
+  const secure = tlsConnect({ ...options, socket, session: control.getSession() });
+  await onceWithin(secure, 'secureConnect', { timeoutMs, signal }, (why) => (why.kind === 'error' ? why.error : new ClientError([{ problem: 'dataTimedOut' }])));
+  return secure;
 }
