@@ -1,0 +1,16 @@
+/** Downloads cut short on purpose, shared by the tests of the send paths and of integrity. */
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import type { ControlConnection, FtpReply } from './ControlConnection.js';
+
+/** RETRs `name` (TYPE I already set) and truncates `file` to `keep` bytes once its first bytes arrived; resolves with the final reply. */
+export async function retrTruncatedMidway(conn: ControlConnection, name: string, file: string, keep: number): Promise<FtpReply> {
+  const data = await conn.passive();
+  await conn.expect(`RETR ${name}`, 150);
+  await once(data, 'data');
+  data.pause();
+  fs.truncateSync(file, keep);
+  data.resume();
+  data.on('data', () => undefined);
+  return conn.read();
+}
