@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
+import { onceWithin } from '../../src/net/onceWithin.js';
 import { LOOPBACK, MiB } from '../paths.js';
 
 /** How long a data connection may stay silent before it counts as failed. */
@@ -103,18 +104,13 @@ export function settleOn(socket: net.Socket, event: 'end' | 'drain' | 'finish' |
   });
 }
 
-function connected(socket: net.Socket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      socket.destroy();
-      reject(err);
-    };
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
+async function connected(socket: net.Socket): Promise<void> {
+  try {
+    await onceWithin(socket, 'connect', { timeoutMs: DATA_IDLE_MS }, (why) => (why.kind === 'error' ? why.error : new Error(`data connection not open in ${DATA_IDLE_MS} ms`)));
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
 }
 
 function countLf(buf: Uint8Array, n: number): number {
