@@ -14,3 +14,21 @@ export async function retrTruncatedMidway(conn: ControlConnection, name: string,
   data.on('data', () => undefined);
   return conn.read();
 }
+
+/**
+ * RETRs `name` (TYPE I already set), reads a little, stops reading (the
+ * server then waits on a full socket buffer) and sends ABOR; resolves with
+ * the aborted transfer's reply and ABOR's own, once the data connection closed.
+ */
+export async function abortMidway(conn: ControlConnection, name: string): Promise<[FtpReply, FtpReply]> {
+  const data = await conn.passive();
+  await conn.expect(`RETR ${name}`, 150);
+  await once(data, 'data');
+  data.pause();
+  const closed = once(data, 'close');
+  data.resume();
+  conn.write('ABOR\r\n');
+  const replies: [FtpReply, FtpReply] = [await conn.read(), await conn.read()];
+  await closed;
+  return replies;
+}
