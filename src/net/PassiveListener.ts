@@ -5,10 +5,11 @@
  * server alone trusts (a load balancer's PROXY header) comes in through
  * `source`; this file knows nothing of it.
  */
+import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { dataConnectionFailed } from '../errors.js';
 import { sameAddress } from '../protocol/hosts.js';
-import type { WaitFailure } from './onceWithin.js';
+import { onceWithin, type WaitFailure } from './onceWithin.js';
 
 export interface DataChannel {
   /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
@@ -38,13 +39,10 @@ export interface PassiveOptions {
 
 /** Why a data connection did not come, in the words of both ends' replies and messages. */
 export function dataWaitFailure(why: WaitFailure): Error {
-  if (why.kind === 'timeout') return dataConnectionFailed(TIMED_OUT);
-  if (why.kind === 'aborted') return dataConnectionFailed(ABORTED);
+  if (why.kind === 'timeout') return dataConnectionFailed("Can't open data connection: timed out");
+  if (why.kind === 'aborted') return dataConnectionFailed('Transfer aborted before the data connection opened');
   return dataConnectionFailed(`Can't open data connection: ${why.error.message}`);
 }
-
-const TIMED_OUT = "Can't open data connection: timed out";
-const ABORTED = 'Transfer aborted before the data connection opened';
 
 /** Sockets accepted before a transfer starts buffer what they receive; an error must not go unheard. */
 export function guard(socket: net.Socket): net.Socket {
@@ -120,7 +118,8 @@ export class PassiveChannel implements DataChannel {
   private accepted: net.Socket | null = null;
   /** Whether a transfer took the accepted socket (and so owns it). */
   private taken = false;
-  private waiter: ((socket: net.Socket) => void) | null = null;
+  /** Emits 'socket' when the connection comes, for a connect() waiting on it. */
+  private readonly arrival = new EventEmitter();
   private closed = false;
 
   constructor(
@@ -138,39 +137,25 @@ export class PassiveChannel implements DataChannel {
   deliver(socket: net.Socket): boolean {
     if (this.accepted || this.closed) return false;
     this.accepted = socket;
+    // Taken now, not when the waiting connect() resumes: a close() in between must not destroy it.
+    if (this.arrival.listenerCount('socket') > 0) this.taken = true;
     this.release();
-    this.waiter?.(socket);
+    this.arrival.emit('socket');
     return true;
   }
 
-  connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
-    if (this.accepted) {
-      this.taken = true;
-      return Promise.resolve(this.accepted);
+  async connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+    if (!this.accepted) {
+      if (this.closed) throw dataConnectionFailed('Data connection closed');
+      await onceWithin(this.arrival, 'socket', { timeoutMs, signal }, dataWaitFailure);
     }
-    if (this.closed) return Promise.reject(dataConnectionFailed('Data connection closed'));
-    return new Promise((resolve, reject) => {
-      const finish = (err: Error | null, socket?: net.Socket) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.waiter = null;
-        if (err) reject(err);
-        else {
-          this.taken = true;
-          resolve(socket!);
-        }
-      };
-      const onAbort = () => finish(dataConnectionFailed(ABORTED));
-      const timer = setTimeout(() => finish(dataConnectionFailed(TIMED_OUT)), timeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiter = (socket) => finish(null, socket);
-    });
+    this.taken = true;
+    return this.accepted!;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.waiter = null;
     // A connection no transfer took (PASV, connect, then PASV again) would otherwise stay open.
     if (this.accepted && !this.taken) this.accepted.destroy();
     if (!this.accepted) this.release();
