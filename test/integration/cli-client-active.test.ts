@@ -16,6 +16,7 @@ import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/file
 import { CLI } from '../helpers/paths.js';
 import { run } from '../helpers/processes.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { tlsArgs } from '../security/support.js';
 
 function client(target: string, script: string[], cwd: string, ...args: string[]) {
   return run(process.execPath, [CLI, 'connect', target, ...args], { cwd, input: script.join('\n') + '\n' });
@@ -155,6 +156,27 @@ describe('the client in active mode against sockftp', () => {
     assert.match(out[3]!, /^ +1 .* here\.txt$/);
     assert.equal(out[4], 'Bye');
     fs.rmSync(path.join(f.work, 'missing.bin.part'), { force: true });
+  });
+});
+
+describe('the client in active mode over FTPS', () => {
+  const d = useDirs();
+  let server: RunningServer | null = null;
+
+  before(async () => {
+    server = await startServer(d.root, ['--log-level', 'debug', ...tlsArgs(d.work)]);
+  });
+
+  after(() => server?.stop());
+
+  it('starts TLS as the client on the data connection it accepted, and moves the bytes intact', async () => {
+    const sum = randomFile(path.join(d.work, 'secret.bin'), 2 * MiB + 3);
+    const result = await client(`127.0.0.1:${server!.port}`, ['upload secret.bin', 'download secret.bin back.bin', 'bye'], d.work, '--tls', '--insecure', '--active');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(await sha256File(path.join(d.root, 'secret.bin')), sum);
+    assert.equal(await sha256File(path.join(d.work, 'back.bin')), sum);
+    assert.match(server!.output(), /command=PROT P/);
+    assert.match(server!.output(), /command=EPRT /);
   });
 });
 
