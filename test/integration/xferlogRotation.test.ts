@@ -101,8 +101,9 @@ describe('xferlog rotation', () => {
       await upload(server, 'one.bin', 1);
       await rotate(1);
       await upload(server, 'two.bin', 2);
-      assert.match(lines(`${xferlog}.1`).join('\n'), / 1 \/one\.bin b _ i a anonymous ftp 0 \* c$/);
-      assert.match(lines(xferlog).join('\n'), / 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/);
+      // The xferlog is written after the 226, asynchronously: wait for each line rather than read at once.
+      await lineIn(`${xferlog}.1`, / 1 \/one\.bin b _ i a anonymous ftp 0 \* c$/m);
+      await lineIn(xferlog, / 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/m);
       await rotate(2);
       await upload(server, 'three.bin', 3);
     } finally {
@@ -114,3 +115,13 @@ describe('xferlog rotation', () => {
   });
 });
 
+
+/** Resolves once `file` holds a line matching `pattern`; fails with what it holds after a bounded wait. */
+async function lineIn(file: string, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const text = () => (fs.existsSync(file) ? lines(file).join('\n') : '');
+  while (!pattern.test(text())) {
+    if (Date.now() > deadline) assert.fail(`${file} never had a line matching ${pattern}:\n${text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
