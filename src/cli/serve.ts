@@ -9,8 +9,8 @@ import { DEFAULTS, type ServerConfig, type TlsConfig } from '../server/ServerCon
 import { checkTlsConfig } from '../server/tls.js';
 import { TransferLog } from '../server/TransferLog.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
-import { createStorageProvider, isS3Home } from '../storage/providers.js';
-import { parseS3Location } from '../storage/s3/location.js';
+import { createStorageProvider } from '../storage/providers.js';
+import { isS3Location, parseS3Location } from '../storage/s3/location.js';
 import { S3_DEFAULTS, s3Settings, type S3Settings } from '../storage/s3/settings.js';
 import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
@@ -113,7 +113,7 @@ function trustedProxies(text: string): CidrList {
 
 /** ROOT: a bucket location as it is, or a directory that must exist, made absolute. */
 function servedRoot(root: string): string {
-  if (isS3Home(root)) {
+  if (isS3Location(root)) {
     try {
       parseS3Location(root);
     } catch (err) {

@@ -7,15 +7,11 @@
 import type { Storage } from '../core/Storage.js';
 import type { StorageProvider, SweepReport } from '../core/StorageProvider.js';
 import { LocalStorage } from './LocalStorage.js';
+import { isS3Location } from './s3/location.js';
 import type { S3Settings } from './s3/settings.js';
 import { removeTemporaries } from './temporaries.js';
 
 type S3Module = typeof import('./s3/S3Provider.js');
-
-/** Whether a home names a bucket rather than a directory. */
-export function isS3Home(home: string): boolean {
-  return home.toLowerCase().startsWith('s3://');
-}
 
 export interface ProviderSettings {
   /** How s3:// homes are reached; their credentials come from the SDK's standard chain. */
@@ -30,15 +26,15 @@ class Provider implements StorageProvider {
   constructor(private readonly settings: ProviderSettings) {}
 
   async open(home: string): Promise<Storage> {
-    if (isS3Home(home)) return (await this.s3Provider()).open(home);
+    if (isS3Location(home)) return (await this.s3Provider()).open(home);
     return LocalStorage.open(home);
   }
 
   async sweep(homes: readonly string[]): Promise<SweepReport[]> {
     const unique = [...new Set(homes)];
-    const buckets = unique.filter(isS3Home);
+    const buckets = unique.filter(isS3Location);
     const reports = buckets.length > 0 ? await (await this.s3Provider()).sweep(buckets) : [];
-    return [...(await sweepTemporaries(unique.filter((h) => !isS3Home(h)))), ...reports];
+    return [...(await sweepTemporaries(unique.filter((h) => !isS3Location(h)))), ...reports];
   }
 
   async close(): Promise<void> {

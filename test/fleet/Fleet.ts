@@ -13,7 +13,7 @@
 import { randomInt } from 'node:crypto';
 import { freePort } from '../helpers/ports.js';
 import { startHaproxy, type Haproxy } from '../helpers/haproxy.js';
-import type { Rgw } from '../helpers/rgw.js';
+import { withRgwEnv, type Rgw } from '../helpers/rgw.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 export const PROXY_SOURCE = '127.0.0.10';
@@ -42,11 +42,7 @@ export class Fleet {
   ) {}
 
   static async start(rgw: Rgw, bucket: string): Promise<Fleet | string> {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [key, value] of Object.entries(rgw.env())) {
-      if (value === undefined) delete env[key];
-      else env[key] = value;
-    }
+    const env = withRgwEnv(rgw, { ...process.env });
     const instances: Instance[] = [];
     const stopAll = () => Promise.all(instances.map((i) => i.server.stop()));
     const base = randomInt(20_000, 32_000 - INSTANCE_HOSTS.length * PASSIVE_PORTS);

@@ -82,6 +82,19 @@ export interface Rgw extends RgwAccess {
   stop(): Promise<void>;
 }
 
+/**
+ * Lays `rgw.env()` over `into` (a copy of the environment for a child, or
+ * process.env itself for this process): its values set, its undefined
+ * entries removed. Returns `into`.
+ */
+export function withRgwEnv(rgw: Pick<Rgw, 'env'>, into: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  for (const [name, value] of Object.entries(rgw.env())) {
+    if (value === undefined) delete into[name];
+    else into[name] = value;
+  }
+  return into;
+}
+
 /** A running gateway, or why it cannot run here (for `t.skip(reason)`). */
 export type RgwStart = { readonly rgw: Rgw; readonly reason: null } | { readonly rgw: null; readonly reason: string };
 

@@ -13,7 +13,7 @@ import { S3Storage } from '../../src/storage/s3/S3Storage.js';
 import { s3Settings } from '../../src/storage/s3/settings.js';
 import { ControlConnection } from '../helpers/ControlConnection.js';
 import { MiB } from '../helpers/files.js';
-import { startRgw } from '../helpers/rgw.js';
+import { startRgw, withRgwEnv } from '../helpers/rgw.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { write } from '../storage/contract.js';
 import { runBackendSuite } from './backendSuite.js';
@@ -23,7 +23,7 @@ const rgw = start.rgw;
 after(() => rgw?.stop());
 
 /** The server's own client finds the keys through the SDK's standard chain, as `sockftp serve` does. */
-if (rgw) for (const [key, value] of Object.entries(rgw.env())) value === undefined ? delete process.env[key] : (process.env[key] = value);
+if (rgw) withRgwEnv(rgw, process.env);
 const settings = () => s3Settings({ endpoint: rgw!.endpoint, region: rgw!.region, forcePathStyle: true, partBytes: 5 * MiB, queueSize: 2 });
 const newStorage = async (bucket?: string) => new S3Storage(createS3Client(settings()), { bucket: bucket ?? (await rgw!.createBucket()), prefix: 'served/' }, settings());
 

@@ -16,7 +16,7 @@ import { Client } from 'basic-ftp';
 import { CLI, CLIENT_SCRIPTS } from '../helpers/paths.js';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { run } from '../helpers/processes.js';
-import { startRgw, type Rgw } from '../helpers/rgw.js';
+import { startRgw, withRgwEnv, type Rgw } from '../helpers/rgw.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { LOG_COMMANDS, UTF8_ENV, recordCommands, writePrefix } from './support.js';
 
@@ -34,8 +34,7 @@ describe('the matrix on S3', { skip }, () => {
     rgw = start.rgw!;
     bucket = await rgw.createBucket();
     work = tempDir();
-    env = { ...process.env, ...rgw.env() };
-    for (const [k, v] of Object.entries(rgw.env())) if (v === undefined) delete env[k];
+    env = withRgwEnv(rgw, { ...process.env });
     // The keys reach the server only through its environment: never on its command line.
     server = await startServer(`s3://${bucket}`, ['--s3-endpoint', rgw.endpoint, '--s3-path-style', '--s3-part-size', '5', ...LOG_COMMANDS], [], env);
   });

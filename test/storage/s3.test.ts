@@ -37,7 +37,7 @@ import { s3Settings, type S3Settings } from '../../src/storage/s3/settings.js';
 import { abortStaleUploads, startUploadSweeper, type SweepOutcome } from '../../src/storage/s3/sweep.js';
 import { MiB, removeDir, tempDir } from '../helpers/files.js';
 import { freePort } from '../helpers/ports.js';
-import { startRgw, type Rgw } from '../helpers/rgw.js';
+import { startRgw, withRgwEnv, type Rgw } from '../helpers/rgw.js';
 import { failsWith, names, read, readBytes, runStorageContract, write } from './contract.js';
 
 describe('S3 locations', () => {
@@ -76,17 +76,9 @@ if (rgw === null) {
   s3Suite(rgw);
 }
 
-/** Applies what rgw.env() says to this process, where undefined means "remove". */
-function useEnvironment(env: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
-
 function s3Suite(rgw: Rgw): void {
   // Credentials reach S3Storage's client the way they do in production: through the environment.
-  useEnvironment({ ...rgw.env() });
+  withRgwEnv(rgw, process.env);
   const settings = s3Settings({ endpoint: rgw.endpoint, region: rgw.region, forcePathStyle: true, partBytes: 5 * MiB, queueSize: 2 });
   const client = createS3Client(settings);
   /** The helper's own client, with explicit credentials: objects put "by another tool". */
@@ -377,7 +369,8 @@ function s3Suite(rgw: Rgw): void {
         process.env.AWS_CA_BUNDLE = join(dir, 'missing.pem');
         assert.throws(() => createS3Client(settings), /AWS_CA_BUNDLE=.*missing\.pem cannot be read/);
       } finally {
-        useEnvironment({ AWS_CA_BUNDLE: before });
+        if (before === undefined) delete process.env.AWS_CA_BUNDLE;
+        else process.env.AWS_CA_BUNDLE = before;
         removeDir(dir);
       }
     });
