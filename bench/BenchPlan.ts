@@ -66,7 +66,7 @@ export function parsePlan(args: readonly string[]): BenchPlan {
   let repetitions: number | null = null;
   let sockftpCli = SOCKFTP_CLI;
   for (let i = 0; i < args.length; i++) {
-    const flag = args[i]!;
+    const flag = args[i];
     const value = () => {
       const v = args[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value\n${USAGE}`);

@@ -66,7 +66,7 @@ export class Fixture {
 export function writeRandomFile(file: string, bytes: number): void {
   const fd = fs.openSync(file, 'w');
   try {
-    for (let left = bytes; left > 0; ) {
+    for (let left = bytes; left > 0;) {
       const chunk = randomBytes(Math.min(left, 4 * MiB));
       fs.writeSync(fd, chunk);
       left -= chunk.length;

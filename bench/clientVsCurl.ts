@@ -47,20 +47,20 @@ try {
       useFreshMemory(work, sizeMiB * MiB * 1.25);
       readThrough(source);
       const begin = process.hrtime.bigint();
-      const result = await tools[tool]!();
+      const result = await tools[tool]();
       const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
       if (result.code !== 0) throw new Error(`${tool} failed: ${result.stderr}`);
       if (fs.statSync(target).size !== sizeMiB * MiB) throw new Error(`${tool} wrote a file of the wrong size`);
-      rates[tool]!.push(sizeMiB / seconds);
+      rates[tool].push(sizeMiB / seconds);
     }
   }
   if ((await sha256File(target)) !== sum) throw new Error('the last download differs from the source');
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const show = (xs: number[]) => `${median(xs).toFixed(0)} MiB/s (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
   console.log(`${sizeMiB} MiB from pyftpdlib into a local file, ${runs} runs each, interleaved; each includes starting the process`);
-  console.log(`sockftp get  ${show(rates.sockftp!)}`);
-  console.log(`curl         ${show(rates.curl!)}`);
-  console.log(`ratio: ${(median(rates.sockftp!) / median(rates.curl!)).toFixed(2)} (target >= 0.9)`);
+  console.log(`sockftp get  ${show(rates.sockftp)}`);
+  console.log(`curl         ${show(rates.curl)}`);
+  console.log(`ratio: ${(median(rates.sockftp) / median(rates.curl)).toFixed(2)} (target >= 0.9)`);
 } finally {
   await peer.stop();
   removeDir(root);

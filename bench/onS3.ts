@@ -91,7 +91,10 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
       const reading = await sampler.request(op, pid);
       return { now: reading.nowKiB / 1024, overall: reading.overallKiB / 1024 };
     };
-    const idle = { [SOCKFTP]: (await rssMiB('watch', sockftp.pid)).now, [PEER]: (await rssMiB('watch', vsftpd.pid)).now + (await rssMiB('watch', mount.pid)).now };
+    const idle = {
+      [SOCKFTP]: (await rssMiB('watch', sockftp.pid)).now,
+      [PEER]: (await rssMiB('watch', vsftpd.pid)).now + (await rssMiB('watch', mount.pid)).now,
+    };
 
     const context = { fixture, work, login: user.login };
     const tests = [
@@ -109,7 +112,10 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
       sampler,
     );
     for (const subjects of Object.values(runs)) {
-      subjects[PEER] = subjects[PEER]?.map((r) => ({ ...r, values: { ...r.values, peakRssMiB: (r.values['peakRssMiB'] ?? 0) + (r.values['s3fsPeakRssMiB'] ?? 0) } }));
+      subjects[PEER] = subjects[PEER]?.map((r) => ({
+        ...r,
+        values: { ...r.values, peakRssMiB: (r.values['peakRssMiB'] ?? 0) + (r.values['s3fsPeakRssMiB'] ?? 0) },
+      }));
       // The sampler watched this process: the bench's memory, not the SDK's.
       subjects[SDK] = subjects[SDK]?.map((r) => ({ ...r, values: { ...r.values, peakRssMiB: null } }));
     }
@@ -117,11 +123,13 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
     Object.assign(runs, await runInterleaved([storeOnS3(HUGE_STORE, bucket, plan.hugeBytes, plan.hugeRepetitions, false)], [sockftp], context, sampler));
     const s3fsPeak = (await rssMiB('read', mount.pid)).overall;
     runs['memory'] = {
-      [SOCKFTP]: [{ values: { idleRssMiB: idle[SOCKFTP]!, peakRssMiB: (await rssMiB('read', sockftp.pid)).overall } }],
-      [PEER]: [{ values: { idleRssMiB: idle[PEER]!, peakRssMiB: (await rssMiB('read', vsftpd.pid)).overall + s3fsPeak }, details: { s3fsPeakRssMiB: s3fsPeak } }],
+      [SOCKFTP]: [{ values: { idleRssMiB: idle[SOCKFTP], peakRssMiB: (await rssMiB('read', sockftp.pid)).overall } }],
+      [PEER]: [
+        { values: { idleRssMiB: idle[PEER], peakRssMiB: (await rssMiB('read', vsftpd.pid)).overall + s3fsPeak }, details: { s3fsPeakRssMiB: s3fsPeak } },
+      ],
     };
 
-    const memory = uploadMemory(idle[SOCKFTP]!, runs['stor-big']?.[SOCKFTP] ?? []);
+    const memory = uploadMemory(idle[SOCKFTP], runs['stor-big']?.[SOCKFTP] ?? []);
     const summary = s3Summary(s3Rows(plan, memory), runs);
     const table = s3Table(summary);
     const durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -158,7 +166,15 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
  */
 function sdkContender(): BenchServer {
   const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')) as { version: string };
-  return { name: SDK, port: 0, pid: process.pid, version: `@aws-sdk/client-s3 ${version}`, command: '(in the bench process)', output: () => '', stop: async () => {} };
+  return {
+    name: SDK,
+    port: 0,
+    pid: process.pid,
+    version: `@aws-sdk/client-s3 ${version}`,
+    command: '(in the bench process)',
+    output: () => '',
+    stop: async () => {},
+  };
 }
 
 /** `test`, whose ceiling is what it measures when `sdk`'s turn comes. */

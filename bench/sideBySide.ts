@@ -92,7 +92,7 @@ try {
   for (const [i, name] of plan.servers.entries()) {
     const confDir = path.join(base, `conf-${name}`);
     fs.mkdirSync(confDir);
-    const passivePorts = blocks[i]!;
+    const passivePorts = blocks[i];
     try {
       const server = await starters[name]({ root, login: user.login, confDir, passivePorts, maxClients: MAX_CLIENTS });
       cleanup.defer(`stop ${name}`, () => server.stop());

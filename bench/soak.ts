@@ -41,7 +41,7 @@ async function runClient(id: number, server: RunningServer, deadline: number): P
   let serial = 0;
   while (Date.now() < deadline && totalOps < MAX_OPS) {
     const names = [...files.keys()];
-    const op: Op = names.length < 3 ? 'upload' : (['upload', 'download', 'download', 'list', 'rename', 'delete'] as const)[Math.floor(Math.random() * 6)]!;
+    const op: Op = names.length < 3 ? 'upload' : (['upload', 'download', 'download', 'list', 'rename', 'delete'] as const)[Math.floor(Math.random() * 6)];
     totalOps++;
     counts[op]++;
     try {
@@ -58,7 +58,7 @@ async function runClient(id: number, server: RunningServer, deadline: number): P
 
   async function perform(op: Op): Promise<void> {
     const names = [...files.keys()];
-    const pick = () => names[Math.floor(Math.random() * names.length)]!;
+    const pick = () => names[Math.floor(Math.random() * names.length)];
     switch (op) {
       case 'upload': {
         const data = randomBytes(Math.floor(Math.random() * 2 * 1024 * 1024));
@@ -78,7 +78,10 @@ async function runClient(id: number, server: RunningServer, deadline: number): P
         return;
       }
       case 'list': {
-        const listed = (await client.list()).map((f) => f.name).sort().join(',');
+        const listed = (await client.list())
+          .map((f) => f.name)
+          .sort()
+          .join(',');
         const expected = [...files.keys()].sort().join(',');
         if (listed !== expected) throw new Error(`listing shows [${listed}], expected [${expected}]`);
         return;
@@ -116,7 +119,11 @@ try {
     end = await stats(server);
   }
   console.log(`soak: ${CLIENTS} clients for ${seconds.toFixed(0)} s on loopback`);
-  console.log(`operations: ${totalOps} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}), ${(totalOps / seconds).toFixed(0)}/s`);
+  console.log(
+    `operations: ${totalOps} (${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), ${(totalOps / seconds).toFixed(0)}/s`,
+  );
   console.log(`bytes moved and checked: ${(bytesMoved / 1024 / 1024).toFixed(0)} MiB`);
   console.log(`failures: ${failures.length}`);
   for (const f of failures.slice(0, 20)) console.log(`  ${f}`);

@@ -51,7 +51,10 @@ export const notSupported = (why: string) => new FtpError('FTP_ERR_NOT_SUPPORTED
 export const dataConnectionFailed = (why: string) => new FtpError('FTP_ERR_DATA_CONNECTION', why);
 export const storageUnavailable = (why: string, cause?: unknown) => new FtpError('FTP_ERR_UNAVAILABLE', why, { cause });
 export const offsetPastEnd = (path: string, offset: number, size: number | null) =>
-  new FtpError('FTP_ERR_BAD_OFFSET', `Requested action not taken: invalid REST parameter (${offset} is past the end of ${path}, ${size === null ? 'which does not exist' : `${size} bytes`})`);
+  new FtpError(
+    'FTP_ERR_BAD_OFFSET',
+    `Requested action not taken: invalid REST parameter (${offset} is past the end of ${path}, ${size === null ? 'which does not exist' : `${size} bytes`})`,
+  );
 export const fileChanged = (path: string) => new FtpError('FTP_ERR_FILE_CHANGED', `${path}: file changed during the transfer`);
 
 export function isFtpError(err: unknown, code?: FtpErrorCode): err is FtpError {

@@ -66,10 +66,12 @@ export class ControlChannel {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new Error(`no reply to ${this.awaited} in ${timeoutMs} ms`)), timeoutMs);
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          fn(value);
+        };
       this.waiters.push({ resolve: settle(resolve), reject: settle(reject) });
     });
   }

@@ -66,7 +66,7 @@ export async function openWriter(port: number): Promise<net.Socket> {
  * everything has been handed to the kernel ('finish').
  */
 export async function sendBytes(socket: net.Socket, total: number): Promise<void> {
-  for (let left = total; left > 0; ) {
+  for (let left = total; left > 0;) {
     const chunk = left >= UPLOAD_CHUNK.length ? UPLOAD_CHUNK : UPLOAD_CHUNK.subarray(0, left);
     left -= chunk.length;
     if (!socket.write(chunk)) await settleOn(socket, 'drain');
@@ -106,7 +106,9 @@ export function settleOn(socket: net.Socket, event: 'end' | 'drain' | 'finish' |
 
 async function connected(socket: net.Socket): Promise<void> {
   try {
-    await onceWithin(socket, 'connect', { timeoutMs: DATA_IDLE_MS }, (why) => (why.kind === 'error' ? why.error : new Error(`data connection not open in ${DATA_IDLE_MS} ms`)));
+    await onceWithin(socket, 'connect', { timeoutMs: DATA_IDLE_MS }, (why) =>
+      why.kind === 'error' ? why.error : new Error(`data connection not open in ${DATA_IDLE_MS} ms`),
+    );
   } catch (err) {
     socket.destroy();
     throw err;

@@ -39,7 +39,11 @@ export function summarize(specs: readonly RowSpec[], runs: Runs, servers: readon
     const cells = Object.fromEntries(servers.map((s) => [s, cellOf(spec, runs[spec.test]?.[s])]));
     if (spec.ceiling) return ceilingRow(spec, cells, cellOf(spec, runs[spec.test]?.[CEILING]));
     const ours = cells['sockftp']?.value ?? null;
-    const ratio = ratioToBestPeer(spec, ours, servers.filter((s) => s !== 'sockftp').map((s) => cells[s]!.value));
+    const ratio = ratioToBestPeer(
+      spec,
+      ours,
+      servers.filter((s) => s !== 'sockftp').map((s) => cells[s].value),
+    );
     const target = spec.target ? { text: spec.target.text, met: ours !== null && spec.target.met(ours, ratio) } : null;
     return { label: spec.label, cells, ratio, target };
   });

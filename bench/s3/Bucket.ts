@@ -4,14 +4,7 @@
  * "what the store gives without FTP" (the ceiling of every row). The client
  * is test/helpers/rgw.ts's: path-style, checksums only where S3 requires them.
  */
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -62,7 +55,12 @@ export class Bucket {
    */
   async upload(key: string, bytes: number, chunk: () => Buffer = () => UPLOAD_CHUNK): Promise<void> {
     const Body = Readable.from(chunks(bytes, chunk));
-    await new Upload({ client: this.client, params: { Bucket: this.name, Key: key, Body }, partSize: S3_DEFAULTS.partBytes, queueSize: S3_DEFAULTS.queueSize }).done();
+    await new Upload({
+      client: this.client,
+      params: { Bucket: this.name, Key: key, Body },
+      partSize: S3_DEFAULTS.partBytes,
+      queueSize: S3_DEFAULTS.queueSize,
+    }).done();
   }
 
   /** PutObject of `bytes` (at most a MiB) random bytes. */
@@ -117,7 +115,7 @@ export class Bucket {
 }
 
 function* chunks(bytes: number, chunk: () => Buffer): Generator<Buffer> {
-  for (let left = bytes; left > 0; ) {
+  for (let left = bytes; left > 0;) {
     const next = chunk();
     const part = left >= next.length ? next : next.subarray(0, left);
     left -= part.length;
@@ -128,7 +126,7 @@ function* chunks(bytes: number, chunk: () => Buffer): Generator<Buffer> {
 async function inParallel<T>(items: readonly T[], concurrency: number, each: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await each(items[next++]!);
+    while (next < items.length) await each(items[next++]);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }

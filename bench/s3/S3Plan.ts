@@ -8,7 +8,17 @@ import type { BenchPlan } from '../BenchPlan.js';
 import { MiB } from '../paths.js';
 
 /** The run on a local tree's figures that mean the same here, and what only this run has. */
-type Shared = 'sockftpCli' | 'bigBytes' | 'bigRepetitions' | 'smallFiles' | 'smallFileBytes' | 'smallRepetitions' | 'listEntries' | 'listRepetitions' | 'clientFileBytes' | 'clientRepetitions';
+type Shared =
+  | 'sockftpCli'
+  | 'bigBytes'
+  | 'bigRepetitions'
+  | 'smallFiles'
+  | 'smallFileBytes'
+  | 'smallRepetitions'
+  | 'listEntries'
+  | 'listRepetitions'
+  | 'clientFileBytes'
+  | 'clientRepetitions';
 
 export interface S3Plan extends Pick<BenchPlan, Shared> {
   readonly mode: 's3-full' | 's3-quick';

@@ -88,7 +88,13 @@ export function s3Rows(p: S3Plan, memoryUse: UploadMemory): S3RowSpec[] {
     { label: 'idle RSS after start, MiB', test: 'memory', value: 'idleRssMiB', ...memory },
     { label: `peak RSS during STOR ${big}, MiB`, test: 'stor-big', value: 'peakRssMiB', ...memory },
     { label: `STOR ${size(p.hugeBytes)} (sockftp only), MiB/s`, test: HUGE_STORE, value: 'mibPerSecond', ...throughput },
-    { label: `peak RSS during STOR ${size(p.hugeBytes)} (expected ${memoryUse.expectedText}), MiB`, test: HUGE_STORE, value: 'peakRssMiB', ...memory, s3Target: bounded },
+    {
+      label: `peak RSS during STOR ${size(p.hugeBytes)} (expected ${memoryUse.expectedText}), MiB`,
+      test: HUGE_STORE,
+      value: 'peakRssMiB',
+      ...memory,
+      s3Target: bounded,
+    },
   ];
 }
 
@@ -96,12 +102,12 @@ export function s3Summary(specs: readonly S3RowSpec[], runs: Runs): SummaryRow[]
   const vsPeer = summarize(specs, runs, [SOCKFTP, PEER]);
   const vsSdk = summarize(specs, runs, [SOCKFTP, SDK]);
   return specs.map((spec, i) => {
-    const { label, cells, ratio } = vsPeer[i]!;
-    const sdk = vsSdk[i]!;
-    const ours = cells[SOCKFTP]!.value;
+    const { label, cells, ratio } = vsPeer[i];
+    const sdk = vsSdk[i];
+    const ours = cells[SOCKFTP].value;
     const ratioCell: Cell = { value: sdk.ratio, text: sdk.ratio === null ? '' : `${sdk.ratio.toFixed(2)}x` };
     const target = spec.s3Target ? { text: spec.s3Target.text, met: ours !== null && spec.s3Target.met(ours, ratio, sdk.ratio) } : null;
-    return { label, cells: { ...cells, [SDK]: sdk.cells[SDK]!, [VS_SDK]: ratioCell }, ratio, target };
+    return { label, cells: { ...cells, [SDK]: sdk.cells[SDK], [VS_SDK]: ratioCell }, ratio, target };
   });
 }
 

@@ -22,7 +22,7 @@ export async function startFtpSrv(setup: ServerSetup): Promise<BenchServer> {
     const port = Number(started[2]);
     await server.waitForGreeting(port);
     const command = ['node', path.relative(REPO_ROOT, launcher), ...args.slice(1)].join(' ');
-    return { name: 'ftp-srv', port, version: `${started[1]!} (engines: node ${engines})`, command };
+    return { name: 'ftp-srv', port, version: `${started[1]} (engines: node ${engines})`, command };
   });
 }
 

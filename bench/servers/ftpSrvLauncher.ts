@@ -16,7 +16,10 @@ import { PEERS_PREFIX } from '../paths.js';
 interface FtpSrv {
   server: { address(): { port: number } };
   listen(): Promise<unknown>;
-  on(event: 'login', listener: (data: { username: string; password: string }, resolve: (r: { root: string }) => void, reject: (e: Error) => void) => void): void;
+  on(
+    event: 'login',
+    listener: (data: { username: string; password: string }, resolve: (r: { root: string }) => void, reject: (e: Error) => void) => void,
+  ): void;
 }
 type FtpSrvClass = new (options: Record<string, unknown>) => FtpSrv;
 type Bunyan = { createLogger(options: { name: string; level: string }): unknown };

@@ -30,7 +30,10 @@ export async function createLocalUser(home: string): Promise<LocalUser> {
   const remove = async () => void (await mustRun('userdel', [login.user]));
   try {
     await mustRun('chpasswd', [], `${login.user}:${login.password}\n`);
-    const entry = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith(`${login.user}:`));
+    const entry = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${login.user}:`));
     const [uid, gid] = entry!.split(':').slice(2, 4).map(Number) as [number, number];
     return { login, uid, gid, remove };
   } catch (err) {
@@ -42,12 +45,16 @@ export async function createLocalUser(home: string): Promise<LocalUser> {
 /** A shell listed in /etc/shells, /bin/sh when it is there. */
 function loginShell(): string | null {
   const text = fs.existsSync('/etc/shells') ? fs.readFileSync('/etc/shells', 'utf8') : '';
-  const shells = text.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('/') && fs.existsSync(line));
+  const shells = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('/') && fs.existsSync(line));
   return shells.includes('/bin/sh') ? '/bin/sh' : (shells[0] ?? null);
 }
 
 export async function mustRun(command: string, args: readonly string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
   const result = await run(command, args, { input, env: env ?? process.env, timeoutMs: 120_000 });
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code ?? result.signal}): ${result.stderr.trim() || result.stdout.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.code ?? result.signal}): ${result.stderr.trim() || result.stdout.trim()}`);
   return result.stdout;
 }

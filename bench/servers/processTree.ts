@@ -11,7 +11,7 @@ const PAGE_KIB = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8'
 /** `pid` and every process below it, through the `children` files of /proc (CONFIG_PROC_CHILDREN). */
 export function processTree(pid: number): number[] {
   const found: number[] = [];
-  for (let queue = [pid]; queue.length > 0; ) {
+  for (let queue = [pid]; queue.length > 0;) {
     const next: number[] = [];
     for (const p of queue) {
       found.push(p);

@@ -17,6 +17,6 @@ export async function startPyftpdlib(setup: ServerSetup): Promise<BenchServer> {
     const started = await server.waitForOutput(/^(pyftpdlib \S+ on Python \S+) listening on (\d+)$/m);
     const port = Number(started[2]);
     await server.waitForGreeting(port);
-    return { name: 'pyftpdlib', port, version: started[1]!, command: [PYTHON, path.relative(REPO_ROOT, script), ...args.slice(1)].join(' ') };
+    return { name: 'pyftpdlib', port, version: started[1], command: [PYTHON, path.relative(REPO_ROOT, script), ...args.slice(1)].join(' ') };
   });
 }

@@ -40,7 +40,11 @@ async function sockftpVersion(cli: string): Promise<string> {
   const { version } = JSON.parse(fs.readFileSync(path.join(checkout, 'package.json'), 'utf8')) as { version: string };
   // GIT_OPTIONAL_LOCKS=0: only look; `git status` would otherwise refresh the index.
   const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0' };
-  const git = (args: string[]) => mustRun('git', ['-C', checkout, ...args], '', env).then((out) => out.trim(), () => '');
+  const git = (args: string[]) =>
+    mustRun('git', ['-C', checkout, ...args], '', env).then(
+      (out) => out.trim(),
+      () => '',
+    );
   const commit = await git(['rev-parse', '--short', 'HEAD']);
   const changed = (await git(['status', '--porcelain', '--untracked-files=no'])) !== '';
   return `sockftp ${version}${commit ? ` (${commit}${changed ? ' + uncommitted changes' : ''})` : ''}`;

@@ -44,7 +44,11 @@ export async function startSockftpOnS3(setup: Omit<ServerSetup, 'root'>, s3: S3L
 async function buildOf(cli: string): Promise<string> {
   const checkout = path.resolve(path.dirname(cli), '../../..');
   const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0' };
-  const git = (args: string[]) => mustRun('git', ['-C', checkout, ...args], '', env).then((out) => out.trim(), () => '');
+  const git = (args: string[]) =>
+    mustRun('git', ['-C', checkout, ...args], '', env).then(
+      (out) => out.trim(),
+      () => '',
+    );
   const commit = await git(['rev-parse', '--short', 'HEAD']);
   if (!commit) return `sockftp (${checkout})`;
   return `sockftp (${commit}${(await git(['status', '--porcelain', '--untracked-files=no'])) ? ' + uncommitted changes' : ''})`;

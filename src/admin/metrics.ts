@@ -24,7 +24,10 @@ export function createMetrics(events: ServerEvents): Registry {
   const logins = counter('logins_total', 'Logins by result (ok, failed)', ['result']);
   const commands = counter('commands_total', 'Commands finished, by verb (OTHER: not a verb of the command table)', ['verb']);
   const replies = counter('replies_total', "Commands' final replies by code class (2xx, 3xx, 4xx, 5xx)", ['class']);
-  const transfers = counter('transfers_total', 'Transfers finished, by direction (upload, download, listing) and result (ok, aborted, failed)', ['direction', 'result']);
+  const transfers = counter('transfers_total', 'Transfers finished, by direction (upload, download, listing) and result (ok, aborted, failed)', [
+    'direction',
+    'result',
+  ]);
   const sent = counter('bytes_sent_total', 'Bytes sent on data connections (downloads and listings), counted when each transfer ends');
   const received = counter('bytes_received_total', 'Bytes received on data connections (uploads), counted when each transfer ends');
   const duration = new Histogram<'direction'>({
@@ -35,7 +38,10 @@ export function createMetrics(events: ServerEvents): Registry {
     registers: [registry],
   });
   const bans = counter('bans_total', 'Client addresses banned after too many failed logins');
-  const storageErrors = counter('storage_errors_total', 'Storage operations that failed a command or transfer, by backend (local, s3...) and error code', ['backend', 'code']);
+  const storageErrors = counter('storage_errors_total', 'Storage operations that failed a command or transfer, by backend (local, s3...) and error code', [
+    'backend',
+    'code',
+  ]);
   const waiting = gauge('data_connections_waiting', 'Data channels (PASV/EPSV listening, PORT/EPRT connecting) waiting for their connection');
   const ready = gauge('ready', '1 while accepting sessions, 0 from the first moment of a shutdown');
   ready.set(1);

@@ -87,5 +87,5 @@ function parseEntry(file: string, name: string, entry: unknown): UserRecord {
   if (!Array.isArray(permissions) || !permissions.every((p) => ALL_PERMISSIONS.has(p as Permission))) {
     throw bad(`"permissions" must be a list of ${[...ALL_PERMISSIONS].join(', ')}`);
   }
-  return { password, home: (home as string | null | undefined) ?? null, permissions: new Set(permissions as Permission[]) };
+  return { password, home: home ?? null, permissions: new Set(permissions as Permission[]) };
 }

@@ -37,7 +37,9 @@ export async function verifyPassword(password: string, encoded: string): Promise
  * A hash no password matches, checked for unknown user names so that a
  * failed login takes as long whether or not the user exists.
  */
-export const DECOY_HASH = ['scrypt', COST.N, COST.r, COST.p, Buffer.alloc(SALT_BYTES).toString('base64'), Buffer.alloc(KEY_BYTES, 1).toString('base64')].join(':');
+export const DECOY_HASH = ['scrypt', COST.N, COST.r, COST.p, Buffer.alloc(SALT_BYTES).toString('base64'), Buffer.alloc(KEY_BYTES, 1).toString('base64')].join(
+  ':',
+);
 
 function parseHash(encoded: string): { options: ScryptOptions; salt: Buffer; key: Buffer } | null {
   const parts = encoded.split(':');
@@ -45,8 +47,8 @@ function parseHash(encoded: string): { options: ScryptOptions; salt: Buffer; key
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   // Bounded so a tampered file cannot make one login cost gigabytes or minutes.
   if (!(N >= 2 && N <= 1 << 20 && (N & (N - 1)) === 0 && r >= 1 && r <= 32 && p >= 1 && p <= 16)) return null;
-  const salt = Buffer.from(parts[4]!, 'base64');
-  const key = Buffer.from(parts[5]!, 'base64');
+  const salt = Buffer.from(parts[4], 'base64');
+  const key = Buffer.from(parts[5], 'base64');
   if (salt.length < 8 || key.length < 16) return null;
   return { options: { N, r, p }, salt, key };
 }

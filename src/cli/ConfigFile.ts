@@ -123,7 +123,7 @@ function readTable(path: string): Record<string, unknown> {
   } catch (err) {
     if (!(err instanceof TomlError)) throw err;
     // smol-toml's message is several lines (an excerpt with a caret); its first line, less the preamble, is the reason.
-    const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    const reason = err.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
     throw new CliError(`--config ${path}: line ${err.line}, column ${err.column}: ${reason}`);
   }
 }
@@ -184,10 +184,10 @@ function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
     row = next;
   }
-  return row[b.length]!;
+  return row[b.length];
 }
 
 /** A `serve`-like action with --config: `run` gets the file's values under the flags, and a bad one is reported by its key. */

@@ -24,9 +24,11 @@ export interface AdminAddress {
 export function parseAdminAddress(text: string, exposed: boolean): AdminAddress {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
   const host = m?.[1] ?? m?.[2];
-  if (!m || host === undefined || (m[1] !== undefined && isIP(m[1]) !== 6)) throw new FlagError('--admin-address', `must be HOST:PORT, for example 127.0.0.1:9100 or [::1]:9100, not "${text}"`);
-  const port = parseInteger(m[3]!, '--admin-address port', 0, 65535);
-  if (!exposed && !isLoopbackHost(host)) throw new FlagError('--admin-address', `${text} is not a loopback address; add --admin-public to serve /metrics to the network`);
+  if (!m || host === undefined || (m[1] !== undefined && isIP(m[1]) !== 6))
+    throw new FlagError('--admin-address', `must be HOST:PORT, for example 127.0.0.1:9100 or [::1]:9100, not "${text}"`);
+  const port = parseInteger(m[3], '--admin-address port', 0, 65535);
+  if (!exposed && !isLoopbackHost(host))
+    throw new FlagError('--admin-address', `${text} is not a loopback address; add --admin-public to serve /metrics to the network`);
   return { host, port };
 }
 

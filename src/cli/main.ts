@@ -43,7 +43,11 @@ program
   .option('--s3-path-style', 'bucket in the URL path, not the host name (RGW, MinIO)')
   .option('--s3-part-size <MiB>', 'part size of multipart uploads (at least 5)', String(S3_DEFAULTS.partBytes / MiB))
   .option('--s3-upload-concurrency <n>', 'parts of one upload sent at once', String(S3_DEFAULTS.queueSize))
-  .option('--s3-upload-expiry <duration>', 'multipart uploads older than this (90s, 30m, 24h; a bare number is hours) are a crash\'s and aborted', `${S3_DEFAULTS.uploadSweepAgeMs / 3_600_000}h`)
+  .option(
+    '--s3-upload-expiry <duration>',
+    "multipart uploads older than this (90s, 30m, 24h; a bare number is hours) are a crash's and aborted",
+    `${S3_DEFAULTS.uploadSweepAgeMs / 3_600_000}h`,
+  )
   .option('--s3-max-rename-keys <n>', 'most keys one directory rename may copy', String(S3_DEFAULTS.maxRenameKeys))
   .option('--tls-cert <file>', 'PEM certificate: enables AUTH TLS (explicit FTPS)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
@@ -94,13 +98,27 @@ function oneShotCommand(name: string, description: string): Command {
 
 const URL_HELP = 'ftp://[user[:password]@]host[:port]/path or ftps://...; credentials also from ~/.netrc and SOCKFTP_PASSWORD';
 
-oneShotCommand('ls', 'list a remote directory').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).ls));
-oneShotCommand('size', 'print the size of a remote file').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).size));
-oneShotCommand('rm', 'delete a remote file').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).rm));
-oneShotCommand('mkdir', 'make a remote directory').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).mkdir));
+oneShotCommand('ls', 'list a remote directory')
+  .argument('<url>', URL_HELP)
+  .action(lazy(async () => (await import('./oneShot.js')).ls));
+oneShotCommand('size', 'print the size of a remote file')
+  .argument('<url>', URL_HELP)
+  .action(lazy(async () => (await import('./oneShot.js')).size));
+oneShotCommand('rm', 'delete a remote file')
+  .argument('<url>', URL_HELP)
+  .action(lazy(async () => (await import('./oneShot.js')).rm));
+oneShotCommand('mkdir', 'make a remote directory')
+  .argument('<url>', URL_HELP)
+  .action(lazy(async () => (await import('./oneShot.js')).mkdir));
 for (const command of [
-  oneShotCommand('get', 'download a file; an existing local file is kept (-f replaces it)').argument('<url>', URL_HELP).argument('[local]', 'where to save it').action(lazy(async () => (await import('./oneShot.js')).get)),
-  oneShotCommand('put', 'upload a file; an existing remote file is kept (-f replaces it)').argument('<local>', 'the file to send').argument('<url>', URL_HELP).action(lazy(async () => (await import('./oneShot.js')).put)),
+  oneShotCommand('get', 'download a file; an existing local file is kept (-f replaces it)')
+    .argument('<url>', URL_HELP)
+    .argument('[local]', 'where to save it')
+    .action(lazy(async () => (await import('./oneShot.js')).get)),
+  oneShotCommand('put', 'upload a file; an existing remote file is kept (-f replaces it)')
+    .argument('<local>', 'the file to send')
+    .argument('<url>', URL_HELP)
+    .action(lazy(async () => (await import('./oneShot.js')).put)),
 ]) {
   command
     .option('-f, --force', 'replace an existing file')

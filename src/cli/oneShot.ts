@@ -73,7 +73,9 @@ export async function get(url: string, local: string | undefined, o: TransferFla
   return oneShot(url, o, true, async ({ client, url, msg, lang, print }) => {
     const wanted = local ?? path.posix.basename(url.path);
     const progress = bar(msg);
-    const { name, bytes } = await underBar(progress, (watcher) => downloadFile(client, url.path, wanted, { ...fileOptions(o, retries, msg, lang, progress), watcher }));
+    const { name, bytes } = await underBar(progress, (watcher) =>
+      downloadFile(client, url.path, wanted, { ...fileOptions(o, retries, msg, lang, progress), watcher }),
+    );
     print(msg.downloaded(name, bytes, wanted));
     if (o.verify) print(msg.verified(name, await verifyCopy(client, url.path, name)));
   });
@@ -85,7 +87,9 @@ export async function put(local: string, url: string, o: TransferFlags): Promise
   return oneShot(url, o, false, async ({ client, url, msg, lang, print }) => {
     const wanted = url.path === '' || url.path.endsWith('/') ? url.path + path.basename(local) : url.path;
     const progress = bar(msg);
-    const { name, bytes } = await underBar(progress, (watcher) => uploadFile(client, local, wanted, { ...fileOptions(o, retries, msg, lang, progress), watcher }));
+    const { name, bytes } = await underBar(progress, (watcher) =>
+      uploadFile(client, local, wanted, { ...fileOptions(o, retries, msg, lang, progress), watcher }),
+    );
     print(msg.uploaded(path.posix.basename(name), bytes, path.posix.basename(wanted)));
     if (o.verify) print(msg.verified(path.posix.basename(name), await verifyCopy(client, name, local)));
   });

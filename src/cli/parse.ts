@@ -12,8 +12,8 @@ export function parseInteger(text: string, flag: string, min: number, max: numbe
 export function parsePortRange(text: string, flag: string): PortRange {
   const m = /^(\d+)-(\d+)$/.exec(text.trim());
   if (!m) throw new FlagError(flag, 'must look like LOW-HIGH, for example 30000-30100');
-  const low = parseInteger(m[1]!, flag, 1024, 65535);
-  const high = parseInteger(m[2]!, flag, 1024, 65535);
+  const low = parseInteger(m[1], flag, 1024, 65535);
+  const high = parseInteger(m[2], flag, 1024, 65535);
   if (low > high) throw new FlagError(flag, `must have LOW at most HIGH, not ${low}-${high}`);
   return { low, high };
 }
@@ -24,7 +24,7 @@ const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_0
 export function parseDuration(text: string, flag: string, bareUnit: 's' | 'm' | 'h' | 'd', minMs: number, maxMs: number): number {
   const m = /^(\d{1,9})([smhd]?)$/.exec(text.trim());
   if (!m) throw new FlagError(flag, `must be a duration such as 90s, 30m, 24h or 7d, not "${text}"`);
-  const ms = Number(m[1]) * DURATION_UNITS[m[2] || bareUnit]!;
+  const ms = Number(m[1]) * DURATION_UNITS[m[2] || bareUnit];
   if (ms < minMs || ms > maxMs) throw new FlagError(flag, `must be between ${minMs / 1000} s and ${maxMs / 86_400_000} days`);
   return ms;
 }

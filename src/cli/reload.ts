@@ -11,7 +11,15 @@ import type { TransferLog } from '../server/TransferLog.js';
 import type { ConfigFile } from './ConfigFile.js';
 
 /** The keys a running server takes from a re-read file; the server's side of them is FtpServer.updateLimits. */
-export const RUNTIME_KEYS: ReadonlySet<string> = new Set(['max-clients', 'max-per-ip', 'idle-timeout', 'login-timeout', 'max-login-failures', 'login-ban', 'log-level']);
+export const RUNTIME_KEYS: ReadonlySet<string> = new Set([
+  'max-clients',
+  'max-per-ip',
+  'idle-timeout',
+  'login-timeout',
+  'max-login-failures',
+  'login-ban',
+  'log-level',
+]);
 
 export interface ReloadTargets<O extends object> {
   readonly server: FtpServer;

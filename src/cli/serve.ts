@@ -90,7 +90,8 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
 
 /** How s3:// roots and homes are reached; credentials are not among these (the SDK's chain finds them). */
 export function buildS3Settings(o: ServeOptions): S3Settings {
-  if (o.s3Endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(o.s3Endpoint)) throw new FlagError('--s3-endpoint', `must be an http:// or https:// URL, not "${o.s3Endpoint}"`);
+  if (o.s3Endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(o.s3Endpoint))
+    throw new FlagError('--s3-endpoint', `must be an http:// or https:// URL, not "${o.s3Endpoint}"`);
   return s3Settings({
     endpoint: o.s3Endpoint ?? null,
     region: o.s3Region ?? process.env.AWS_REGION ?? S3_DEFAULTS.region,
@@ -161,12 +162,13 @@ function buildTlsConfig(o: ServeOptions): TlsConfig | null {
 export function buildSettings(root: string | undefined, o: ServeOptions) {
   if (!LOG_LEVELS.includes(o.logLevel as Level)) throw new FlagError('--log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
   if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new FlagError('--log-format', 'must be pretty or json');
+  const logFormat: LogFormat = o.logFormat;
   const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
   return {
     config: buildServerConfig(root, o),
     s3: buildS3Settings(o),
     logLevel: o.logLevel as Level,
-    logFormat: o.logFormat as LogFormat,
+    logFormat,
     graceMs: parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000,
     adminAddress,
     // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
@@ -231,7 +233,14 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
   // Last, once every signal has its handler: whoever reads this line may signal us at once.
   const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
   announce.info(
-    { url: server.url, implicitUrl: server.implicitUrl ?? undefined, adminUrl: admin?.url, root: config.root, anonymous: config.anonymous, accounts: authenticator.accountCount },
+    {
+      url: server.url,
+      implicitUrl: server.implicitUrl ?? undefined,
+      adminUrl: admin?.url,
+      root: config.root,
+      anonymous: config.anonymous,
+      accounts: authenticator.accountCount,
+    },
     `serving ${config.root} at ${where}${admin ? `; admin at ${admin.url}` : ''}`,
   );
   void sweepLeftovers(storage, config, authenticator, log);

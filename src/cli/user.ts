@@ -19,7 +19,8 @@ export async function userAdd(name: string, o: UserAddOptions): Promise<void> {
   const permissions = parsePermissionLevel(o.perms);
   if (!permissions) throw new CliError(`--perms must be r or rw, not "${o.perms}"`);
   const home = o.home === undefined ? null : isS3Location(o.home) ? o.home : path.resolve(o.home);
-  if (home !== null && !isS3Location(home) && !fs.statSync(home, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`--home ${home} is not a directory`);
+  if (home !== null && !isS3Location(home) && !fs.statSync(home, { throwIfNoEntry: false })?.isDirectory())
+    throw new CliError(`--home ${home} is not a directory`);
   const file = path.resolve(o.users);
   let users: Map<string, UserRecord>;
   try {

@@ -82,7 +82,7 @@ export function toClientError(err: unknown, subjects: Subjects = {}): ClientErro
   const message = (err as Error)?.message ?? String(err);
   const closed = BASIC_FTP_CLOSED.find(([pattern]) => pattern.test(message));
   if (closed) return new ClientError([{ problem: closed[1] }]);
-  return new ClientError([message.split('\n')[0]!]);
+  return new ClientError([message.split('\n')[0]]);
 }
 
 /**
@@ -92,7 +92,7 @@ export function toClientError(err: unknown, subjects: Subjects = {}): ClientErro
  */
 function fromReply(err: FTPError, remote: string | undefined): ClientError {
   let text = err.message.replace(/\s+/g, ' ').trim();
-  const name = remote === undefined ? '' : remote.split('/').filter(Boolean).pop() ?? '';
+  const name = remote === undefined ? '' : (remote.split('/').filter(Boolean).pop() ?? '');
   if (name !== '' && !text.includes(name)) text += ` (${remote})`;
   const kind = err.code === 530 || err.code === 532 ? 'login' : err.code === 421 ? 'connect' : 'remote';
   return new ClientError([text], kind, err.code);

@@ -175,18 +175,27 @@ export class FtpClient {
 
   /** Downloads into `localPath`, from `startAt` on (REST) when resuming. Returns the bytes received. */
   async download(remotePath: string, localPath: string, startAt = 0, options: TransferControl = {}): Promise<number> {
-    await this.call(async () => {
-      const flags = startAt > 0 ? 'r+' : 'w';
-      const target = await openLocal(() => fs.createWriteStream(localPath, { flags, start: startAt, highWaterMark: LOCAL_CHUNK_BYTES }));
-      try {
-        await this.transfers.download(target, remotePath, startAt, options);
-      } finally {
-        // A refused download never writes to its target, so nothing else closes the file. Waiting for
-        // the close lets writes still under way land first: a retry resumes from the size on disk.
-        // A write cut by the destroy fails with ERR_STREAM_DESTROYED: the transfer's own failure says more.
-        if (!target.closed) await new Promise<void>((resolve) => target.on('error', () => undefined).once('close', () => resolve()).destroy());
-      }
-    }, { remote: remotePath, local: localPath });
+    await this.call(
+      async () => {
+        const flags = startAt > 0 ? 'r+' : 'w';
+        const target = await openLocal(() => fs.createWriteStream(localPath, { flags, start: startAt, highWaterMark: LOCAL_CHUNK_BYTES }));
+        try {
+          await this.transfers.download(target, remotePath, startAt, options);
+        } finally {
+          // A refused download never writes to its target, so nothing else closes the file. Waiting for
+          // the close lets writes still under way land first: a retry resumes from the size on disk.
+          // A write cut by the destroy fails with ERR_STREAM_DESTROYED: the transfer's own failure says more.
+          if (!target.closed)
+            await new Promise<void>((resolve) =>
+              target
+                .on('error', () => undefined)
+                .once('close', () => resolve())
+                .destroy(),
+            );
+        }
+      },
+      { remote: remotePath, local: localPath },
+    );
     return fs.statSync(localPath).size - startAt;
   }
 
@@ -194,16 +203,19 @@ export class FtpClient {
   async serverSha256(path: string): Promise<string | null> {
     const hash = (await this.call(() => (this.features ??= this.client.features()))).get('HASH');
     if (hash === undefined || !/SHA-256/i.test(hash)) return null;
-    return this.call(async () => {
-      // A server that lists HASH but will not hash with SHA-256 is one without HASH here.
-      if (!this.hashSelected && (await this.client.sendIgnoringError('OPTS HASH SHA-256')).code >= 400) return null;
-      this.hashSelected = true;
-      const reply = await this.client.send('HASH ' + (await this.client.protectWhitespace(path)));
-      // "213 SHA-256 0-1023 <hex> name"
-      const m = /^213 SHA-256 \d+-\d+ ([0-9a-f]+)/i.exec(reply.message);
-      if (!m) throw new ClientError([path, { problem: 'badHashReply', args: [reply.message] }], 'remote');
-      return m[1]!.toLowerCase();
-    }, { remote: path });
+    return this.call(
+      async () => {
+        // A server that lists HASH but will not hash with SHA-256 is one without HASH here.
+        if (!this.hashSelected && (await this.client.sendIgnoringError('OPTS HASH SHA-256')).code >= 400) return null;
+        this.hashSelected = true;
+        const reply = await this.client.send('HASH ' + (await this.client.protectWhitespace(path)));
+        // "213 SHA-256 0-1023 <hex> name"
+        const m = /^213 SHA-256 \d+-\d+ ([0-9a-f]+)/i.exec(reply.message);
+        if (!m) throw new ClientError([path, { problem: 'badHashReply', args: [reply.message] }], 'remote');
+        return m[1].toLowerCase();
+      },
+      { remote: path },
+    );
   }
 
   /** SHA-256 of a remote file, downloaded and hashed here without being stored: for servers without HASH. */

@@ -138,6 +138,8 @@ function cut(socket: Socket): void {
  */
 async function startTls(socket: Socket, control: TLSSocket, options: TlsOptions, timeoutMs: number, signal: AbortSignal): Promise<TLSSocket> {
   const secure = tlsConnect({ ...options, socket, session: control.getSession() });
-  await onceWithin(secure, 'secureConnect', { timeoutMs, signal }, (why) => (why.kind === 'error' ? why.error : new ClientError([{ problem: 'dataTimedOut' }])));
+  await onceWithin(secure, 'secureConnect', { timeoutMs, signal }, (why) =>
+    why.kind === 'error' ? why.error : new ClientError([{ problem: 'dataTimedOut' }]),
+  );
   return secure;
 }

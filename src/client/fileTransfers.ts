@@ -80,7 +80,8 @@ export async function downloadFile(client: FtpClient, remote: string, wanted: st
         watcher?.update(from);
       }
       received = 0;
-      if (!retrying || total === null || from < total) await client.download(remote, part, from, { signal: options.signal, onProgress, onStart: () => watcher?.update(from) });
+      if (!retrying || total === null || from < total)
+        await client.download(remote, part, from, { signal: options.signal, onProgress, onStart: () => watcher?.update(from) });
     });
   } catch (err) {
     // A download refused before any byte came (550) leaves no empty .part behind; a cut one stays for -c.

@@ -16,7 +16,7 @@ export function hasGlob(word: string): boolean {
 export function globToRegExp(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
+    const ch = glob[i];
     if (ch === '*') source += '.*';
     else if (ch === '?') source += '.';
     else if (ch === '[' && glob.indexOf(']', i + 2) > i) {

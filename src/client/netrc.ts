@@ -15,7 +15,7 @@ export function parseNetrc(text: string): NetrcEntry[] {
   const entries: { machine: string | null; login: string | null; password: string | null }[] = [];
   const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
+    const token = tokens[i];
     const current = entries[entries.length - 1];
     if (token.value === 'machine') entries.push({ machine: tokens[++i]?.value ?? '', login: null, password: null });
     else if (token.value === 'default') entries.push({ machine: null, login: null, password: null });
@@ -25,7 +25,7 @@ export function parseNetrc(text: string): NetrcEntry[] {
     else if (token.value === 'macdef') {
       // A macro's body runs to the first empty line and is not ours to read.
       const end = text.indexOf('\n\n', token.end);
-      while (i + 1 < tokens.length && (end === -1 || tokens[i + 1]!.start < end)) i++;
+      while (i + 1 < tokens.length && (end === -1 || tokens[i + 1].start < end)) i++;
     }
   }
   return entries;
@@ -55,7 +55,7 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (/\s/.test(ch)) i++;
     else if (ch === '#') while (i < text.length && text[i] !== '\n') i++;
     else if (ch === '"') {
@@ -65,7 +65,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ value, start, end: ++i });
     } else {
       const start = i;
-      while (i < text.length && !/\s/.test(text[i]!)) i++;
+      while (i < text.length && !/\s/.test(text[i])) i++;
       tokens.push({ value: text.slice(start, i), start, end: i });
     }
   }

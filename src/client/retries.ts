@@ -69,7 +69,12 @@ export function pauseMs(attempt: number, random: () => number = Math.random): nu
  * is not a connection loss, or the last one, is thrown; after retries it
  * says how many there were.
  */
-export async function withRetries<T>(client: FtpClient, policy: RetryPolicy, signal: AbortSignal | undefined, attempt: (retrying: boolean) => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  client: FtpClient,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  attempt: (retrying: boolean) => Promise<T>,
+): Promise<T> {
   for (let retry = 0; ; retry++) {
     try {
       if (retry > 0) await client.reconnect(signal);

@@ -14,7 +14,7 @@ export function parseHostPort(text: string | undefined): ServerAddress | null {
   if (isIPv6(text)) return { host: text, port: DEFAULT_PORT };
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+))(?::(\d{1,5}))?$/.exec(text);
   if (!m) return null;
-  const host = m[1] ?? m[2]!;
+  const host = m[1] ?? m[2];
   if (m[1] !== undefined && !isIPv6(host)) return null;
   const port = m[3] === undefined ? DEFAULT_PORT : Number(m[3]);
   if (port < 1 || port > 65535) return null;

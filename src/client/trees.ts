@@ -48,7 +48,7 @@ export function localTree(root: string): Promise<Tree> {
 async function walk(read: (relative: string) => Promise<Child[]>): Promise<Tree> {
   const dirs: string[] = [];
   const files: TreeFile[] = [];
-  for (let pending = ['']; pending.length > 0; ) {
+  for (let pending = ['']; pending.length > 0;) {
     const relative = pending.shift()!;
     for (const child of await read(relative)) {
       const childPath = relative === '' ? child.name : `${relative}/${child.name}`;

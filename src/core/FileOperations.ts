@@ -17,13 +17,15 @@ import type { ChunkReader, FileStream, Storage, Upload } from './Storage.js';
 import { baseName, joinVirtual, parentOf, resolveVirtualPath } from './virtualPath.js';
 
 /** Where an upload goes: a new file replacing any old one, one under a free name, or in place. */
-export type UploadTarget = { readonly kind: 'replace' } | { readonly kind: 'unique' } | { readonly kind: 'append' } | { readonly kind: 'at'; readonly offset: number };
+export type UploadTarget =
+  { readonly kind: 'replace' } | { readonly kind: 'unique' } | { readonly kind: 'append' } | { readonly kind: 'at'; readonly offset: number };
 
 /** A file opened for sending: read into the sender's buffers where the backend can, else a stream. */
 export type SendSource = { readonly kind: 'chunks'; readonly reader: ChunkReader } | { readonly kind: 'stream'; readonly stream: FileStream };
 
 /** What a listing shows: a directory's entries a page at a time, or a single file. */
-export type Listing = { readonly kind: 'dir'; readonly info: FileInfo; readonly pages: AsyncIterable<FileInfo[]> } | { readonly kind: 'file'; readonly info: FileInfo };
+export type Listing =
+  { readonly kind: 'dir'; readonly info: FileInfo; readonly pages: AsyncIterable<FileInfo[]> } | { readonly kind: 'file'; readonly info: FileInfo };
 
 export class FileOperations {
   /** The virtual working directory; "/" is the account's home. */

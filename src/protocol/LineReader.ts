@@ -83,7 +83,7 @@ export class LineReader {
   }
 
   private takeLine(): string {
-    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     return decodeLine(bytes, true);
   }
 

@@ -33,7 +33,7 @@ export function splitListArgs(arg: string): { options: string; path: string } {
   for (;;) {
     const m = /^(-[A-Za-z0-9]+)(?:\s+|$)/.exec(rest);
     if (!m) break;
-    options += m[1]!.slice(1);
+    options += m[1].slice(1);
     rest = rest.slice(m[0].length);
   }
   return { options, path: rest };

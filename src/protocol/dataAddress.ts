@@ -32,7 +32,7 @@ export function parsePort(arg: string): HostPort | null {
   if (parts.length !== 6) return null;
   const nums = parts.map((p) => (/^\d{1,3}$/.test(p.trim()) ? Number(p.trim()) : NaN));
   if (nums.some((n) => !(n >= 0 && n <= 255))) return null;
-  const port = nums[4]! * 256 + nums[5]!;
+  const port = nums[4] * 256 + nums[5];
   if (port === 0) return null;
   return { host: nums.slice(0, 4).join('.'), port };
 }
@@ -41,7 +41,7 @@ export function parsePort(arg: string): HostPort | null {
 export function parseEprt(arg: string): HostPort | null {
   const trimmed = arg.trim();
   if (trimmed.length < 7) return null;
-  const delim = trimmed[0]!;
+  const delim = trimmed[0];
   // RFC 2428 2: the delimiter is any printable ASCII character outside "0"-"9".
   if (delim < '!' || delim > '~' || (delim >= '0' && delim <= '9')) return null;
   const fields = trimmed.split(delim);

@@ -32,16 +32,16 @@ export function parseIPv6(text: string): Uint8Array | null {
       else if (i === parts.length - 1 && part.includes('.')) {
         const v4 = parseIPv4(part);
         if (!v4) return null;
-        groups.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+        groups.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
       } else return null;
     }
     return groups;
   };
-  const head = groupsOf(halves[0]!);
-  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
   if (!head || !tail) return null;
   // A dotted part may only end the address, so it can only be in the last half.
-  if (halves.length === 2 && halves[0]!.includes('.')) return null;
+  if (halves.length === 2 && halves[0].includes('.')) return null;
   const count = head.length + tail.length;
   if (halves.length === 1 ? count !== 8 : count > 7) return null;
   const groups = [...head, ...new Array<number>(8 - count).fill(0), ...tail];
@@ -59,11 +59,11 @@ export function formatIPv4(bytes: Uint8Array): string {
 
 /** RFC 5952 text: lower case, no leading zeroes, the longest run of two or more zero groups as "::", mapped IPv4 dotted. */
 export function formatIPv6(bytes: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i] << 8) | bytes[2 * i + 1]);
   // RFC 5952 5: ::ffff:0:0/96 keeps its IPv4 part dotted.
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${formatIPv4(bytes.subarray(12))}`;
   let best = { start: -1, length: 1 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -73,7 +73,11 @@ export function formatIPv6(bytes: Uint8Array): string {
     if (j - i > best.length) best = { start: i, length: j - i };
     i = j;
   }
-  const hex = (from: number, to: number) => groups.slice(from, to).map((g) => g.toString(16)).join(':');
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(':');
   if (best.start < 0) return hex(0, 8);
   return `${hex(0, best.start)}::${hex(best.start + best.length, 8)}`;
 }

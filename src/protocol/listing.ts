@@ -27,7 +27,7 @@ export function formatListLine(info: FileInfo, now: Date): string {
 
 /** "Nov 25 16:53" for the last six months, "Nov 25  2025" otherwise, in UTC like MDTM. */
 export function formatListDate(mtime: Date, now: Date): string {
-  const month = MONTHS[mtime.getUTCMonth()]!;
+  const month = MONTHS[mtime.getUTCMonth()];
   const day = String(mtime.getUTCDate()).padStart(2);
   const age = now.getTime() - mtime.getTime();
   if (age < SIX_MONTHS_MS && age > -SIX_MONTHS_MS) {

@@ -120,7 +120,7 @@ function parseV1(received: Uint8Array): ProxyParse {
   if (!V1_PREFIX.subarray(0, n).equals(received.subarray(0, n))) return error('the connection does not start with a PROXY header');
   const window = received.subarray(0, V1_MAX_BYTES);
   for (let i = 0; i < window.length; i++) {
-    const byte = window[i]!;
+    const byte = window[i];
     if (byte === LF) return error('the PROXY line ends with LF alone; CRLF is required');
     if (byte === CR) {
       if (i + 1 === window.length) break;
@@ -173,16 +173,17 @@ function parseV2(received: Uint8Array): ProxyParse {
   const n = Math.min(received.length, V2_SIGNATURE.length);
   if (!V2_SIGNATURE.subarray(0, n).equals(received.subarray(0, n))) return error('the connection does not start with a PROXY header');
   if (received.length < V2_FIXED_BYTES) return MORE;
-  const version = received[12]! >> 4;
-  const command = received[12]! & 0x0f;
-  const family = received[13]! >> 4;
-  const transport = received[13]! & 0x0f;
-  const bodyLength = (received[14]! << 8) | received[15]!;
+  const version = received[12] >> 4;
+  const command = received[12] & 0x0f;
+  const family = received[13] >> 4;
+  const transport = received[13] & 0x0f;
+  const bodyLength = (received[14] << 8) | received[15];
   if (version !== 2) return error(`PROXY header version ${version}; only 2 has a binary form`);
   if (command > 1) return error(`PROXY v2 command ${command} is neither LOCAL (0) nor PROXY (1)`);
   if (family > 3) return error(`PROXY v2 address family ${family} is not defined`);
   if (transport > 2) return error(`PROXY v2 transport protocol ${transport} is not defined`);
-  if (bodyLength > V2_MAX_BODY_BYTES) return error(`PROXY v2 header of ${V2_FIXED_BYTES + bodyLength} bytes is past the limit of ${V2_FIXED_BYTES + V2_MAX_BODY_BYTES}`);
+  if (bodyLength > V2_MAX_BODY_BYTES)
+    return error(`PROXY v2 header of ${V2_FIXED_BYTES + bodyLength} bytes is past the limit of ${V2_FIXED_BYTES + V2_MAX_BODY_BYTES}`);
   const length = V2_FIXED_BYTES + bodyLength;
   if (received.length < length) return MORE;
   // LOCAL: the proxy's own connection (a health check); its address block, if any, is ignored.
@@ -201,7 +202,7 @@ function v2Addresses(body: Uint8Array, size: 4 | 16, length: number): ProxyParse
   const family = size === 4 ? 'IPv4' : 'IPv6';
   if (body.length < needed) return error(`PROXY v2 ${family} address block of ${body.length} bytes; it takes ${needed}`);
   const format = size === 4 ? formatIPv4 : formatIPv6;
-  const port = (at: number) => (body[at]! << 8) | body[at + 1]!;
+  const port = (at: number) => (body[at] << 8) | body[at + 1];
   return {
     kind: 'header',
     length,

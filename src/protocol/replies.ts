@@ -64,9 +64,9 @@ export function sanitizeReplyText(text: string): string {
 export function formatReply(code: number, text: string | readonly string[]): string {
   const lines = typeof text === 'string' ? [text] : text;
   if (lines.length <= 1) return `${code} ${sanitizeReplyText(lines[0] ?? '')}\r\n`;
-  let out = `${code}-${sanitizeReplyText(lines[0]!)}\r\n`;
-  for (let i = 1; i < lines.length - 1; i++) out += ` ${sanitizeReplyText(lines[i]!)}\r\n`;
-  return out + `${code} ${sanitizeReplyText(lines[lines.length - 1]!)}\r\n`;
+  let out = `${code}-${sanitizeReplyText(lines[0])}\r\n`;
+  for (let i = 1; i < lines.length - 1; i++) out += ` ${sanitizeReplyText(lines[i])}\r\n`;
+  return out + `${code} ${sanitizeReplyText(lines[lines.length - 1])}\r\n`;
 }
 
 /** RFC 959 appendix II: a quote inside a quoted path name is doubled. */

@@ -444,7 +444,10 @@ export class Session {
     this.activeTransfer?.abort();
     this.dataChannel?.close();
     this.dataChannel = null;
-    void this.passive?.then((listener) => listener.close(), () => undefined);
+    void this.passive?.then(
+      (listener) => listener.close(),
+      () => undefined,
+    );
   }
 
   /** Throws 503 unless RNFR came just before. */

@@ -108,7 +108,12 @@ function screenForProxyHeader(socket: net.Socket, timeoutMs: number): Promise<'c
  * back to the front of the socket for whoever reads next. A close or the
  * timeout first resolves with a reason (`silence` when the timeout passes).
  */
-function readUntil<T>(socket: net.Socket, timeoutMs: number, silence: string, step: (chunk: Buffer) => { value: T; unread?: Buffer } | null): Promise<T | string> {
+function readUntil<T>(
+  socket: net.Socket,
+  timeoutMs: number,
+  silence: string,
+  step: (chunk: Buffer) => { value: T; unread?: Buffer } | null,
+): Promise<T | string> {
   return new Promise((resolve) => {
     const finish = (value: T | string, unread?: Buffer) => {
       clearTimeout(timer);

@@ -37,10 +37,10 @@ async function sendChunks(source: ChunkReader, socket: net.Socket, signal: Abort
     for (let i = 0; ; i ^= 1) {
       if (written[i]) await written[i];
       if (signal.aborted) throw signal.reason;
-      const n = await source.readInto(buffers[i]!);
+      const n = await source.readInto(buffers[i]);
       if (n === 0) break;
       // The loop waits for this write before reading into the same buffer again: that is the backpressure.
-      written[i] = write(socket, n === chunkBytes ? buffers[i]! : buffers[i]!.subarray(0, n));
+      written[i] = write(socket, n === chunkBytes ? buffers[i] : buffers[i].subarray(0, n));
     }
     await Promise.all(written);
   } finally {

@@ -74,7 +74,10 @@ export class LocalStorage implements Storage {
   /** Metadata only, checked by real path: a race here can reveal an outside file's size or time, never its content. */
   async stat(vpath: string): Promise<FileInfo> {
     const real = this.resolveFollow(vpath);
-    return toFileInfo(baseName(vpath), attempt(vpath, () => fs.statSync(real)));
+    return toFileInfo(
+      baseName(vpath),
+      attempt(vpath, () => fs.statSync(real)),
+    );
   }
 
   async *list(vpath: string): AsyncIterable<FileInfo[]> {
@@ -87,7 +90,7 @@ export class LocalStorage implements Storage {
       throw fromSystemError(err, vpath);
     }
     try {
-      for (let done = false; !done; ) {
+      for (let done = false; !done;) {
         // readSync() hands out what one getdents call buffered: no promise per entry.
         const names: string[] = [];
         while (names.length < LIST_STAT_BATCH) {

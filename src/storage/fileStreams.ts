@@ -197,11 +197,11 @@ export class FileSink extends Writable {
         this.inlined + bytes <= INLINE_BYTES
           ? this.file.now(this.virtualPath, (fd) => fs.writevSync(fd, chunks, this.position ?? undefined))
           : await this.file.use(
-        (fd) =>
-          new Promise<number>((resolve, reject) =>
-            fs.writev(fd, chunks, this.position, (err, n) => (err ? reject(fromSystemError(err, this.virtualPath)) : resolve(n))),
-          ),
-      );
+              (fd) =>
+                new Promise<number>((resolve, reject) =>
+                  fs.writev(fd, chunks, this.position, (err, n) => (err ? reject(fromSystemError(err, this.virtualPath)) : resolve(n))),
+                ),
+            );
       this.inlined += written;
       if (this.position !== null) this.position += written;
       pending = dropBytes(pending, written);
@@ -213,9 +213,9 @@ export class FileSink extends Writable {
 function dropBytes(buffers: Buffer[], n: number): Buffer[] {
   let skip = n;
   let i = 0;
-  while (i < buffers.length && skip >= buffers[i]!.length) skip -= buffers[i++]!.length;
+  while (i < buffers.length && skip >= buffers[i].length) skip -= buffers[i++].length;
   if (i === buffers.length) return [];
   const rest = buffers.slice(i);
-  rest[0] = rest[0]!.subarray(skip);
+  rest[0] = rest[0].subarray(skip);
   return rest;
 }

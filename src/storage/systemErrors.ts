@@ -1,16 +1,5 @@
 /** Translation of Node's system errors (errno codes) into the project's error kinds, at the backend's edge. */
-import {
-  FtpError,
-  alreadyExists,
-  invalidName,
-  isADirectory,
-  noSpace,
-  notADirectory,
-  notEmpty,
-  notFound,
-  outsideRoot,
-  permissionDenied,
-} from '../errors.js';
+import { FtpError, alreadyExists, invalidName, isADirectory, noSpace, notADirectory, notEmpty, notFound, outsideRoot, permissionDenied } from '../errors.js';
 
 export function fromSystemError(err: unknown, virtualPath: string): FtpError {
   if (err instanceof FtpError) return err;

@@ -190,9 +190,7 @@ describe('connections reset in the middle of a transfer', () => {
     const parallel = 10;
     for (let i = 0; i < rounds; i += parallel) {
       await Promise.all(
-        Array.from({ length: parallel }, (_, j) =>
-          (i + j) % 2 === 0 ? resetMidway('RETR short.bin', 1) : resetMidway(`STOR up-${i + j}.bin`, 2 * MiB),
-        ),
+        Array.from({ length: parallel }, (_, j) => ((i + j) % 2 === 0 ? resetMidway('RETR short.bin', 1) : resetMidway(`STOR up-${i + j}.bin`, 2 * MiB))),
       );
     }
     await waitForEvents(server, 'connection closed', opened, 120_000);

@@ -104,7 +104,12 @@ export class Fleet {
 
   /** The instance whose output (since `mark`) shows `text` (a session's client port, a command...), if any. */
   instanceWith(text: string, mark?: Map<Instance, number>): Instance | undefined {
-    return this.instances.find((i) => i.server.output().slice(mark?.get(i) ?? 0).includes(text));
+    return this.instances.find((i) =>
+      i.server
+        .output()
+        .slice(mark?.get(i) ?? 0)
+        .includes(text),
+    );
   }
 
   /** Kills an instance at once (SIGKILL: no shutdown, no cleanup) and waits until HAProxy has it DOWN. */
@@ -126,7 +131,13 @@ export class Fleet {
   }
 }
 
-function startInstance(instance: Omit<Instance, 'server'>, bucket: string, rgw: Rgw, env: NodeJS.ProcessEnv, extra: readonly string[] = []): Promise<RunningServer> {
+function startInstance(
+  instance: Omit<Instance, 'server'>,
+  bucket: string,
+  rgw: Rgw,
+  env: NodeJS.ProcessEnv,
+  extra: readonly string[] = [],
+): Promise<RunningServer> {
   return startServer(
     `s3://${bucket}`,
     [

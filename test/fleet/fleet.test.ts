@@ -67,7 +67,12 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     }
     fs.closeSync(out);
     bigSum = hash.digest('hex');
-    const upload = new Upload({ client: rgw.client, params: { Bucket: bucket, Key: 'big.bin', Body: fs.createReadStream(big) }, partSize: 64 * MiB, queueSize: 2 });
+    const upload = new Upload({
+      client: rgw.client,
+      params: { Bucket: bucket, Key: 'big.bin', Body: fs.createReadStream(big) },
+      partSize: 64 * MiB,
+      queueSize: 2,
+    });
     await upload.done();
   });
 
@@ -96,7 +101,9 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     await rgw.client.send(new PutObjectCommand({ Bucket: fleet.bucket, Key: 'hello.txt', Body: 'hello', ContentLength: 5 }));
     const curl = await run('curl', ['-sS', '--max-time', '30', `${fleet.url}/hello.txt`], { timeoutMs: 40_000 });
     assert.equal(curl.stdout, 'hello', curl.stderr);
-    const lftp = await run('lftp', ['-c', `set net:max-retries 1; set cmd:fail-exit yes; open -u anonymous,x ${fleet.url}; cat hello.txt`], { timeoutMs: 40_000 });
+    const lftp = await run('lftp', ['-c', `set net:max-retries 1; set cmd:fail-exit yes; open -u anonymous,x ${fleet.url}; cat hello.txt`], {
+      timeoutMs: 40_000,
+    });
     assert.equal(lftp.stdout, 'hello', lftp.stderr);
     const ours = await sockftp(['ls', `${fleet.url}/`]);
     assert.equal(ours.code, 0, ours.stdout + ours.stderr);
@@ -133,8 +140,8 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const instances = conns.map((c) => fleet.instanceWith(`"client":"127.0.0.1:${c.socket.localPort}"`)!.name);
     assert.equal(new Set(instances).size, 3, `sessions landed on ${instances.join(', ')}`);
     const [first, ...others] = conns;
-    await first!.expect('TYPE I', 200);
-    assert.equal((await first!.sendData('STOR shared.bin', payload)).final.code, 226);
+    await first.expect('TYPE I', 200);
+    assert.equal((await first.sendData('STOR shared.bin', payload)).final.code, 226);
     for (const conn of others) {
       await conn.expect('TYPE I', 200);
       assert.match((await conn.receive('NLST')).data.toString(), /^shared\.bin\r$/m);
@@ -145,7 +152,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
 
   it('refuses PROXY headers from anyone but the load balancer', async (t) => {
     if (skip) return t.skip(String(skip));
-    const target = fleet.instances[0]!;
+    const target = fleet.instances[0];
     for (const header of [proxyV1('6.6.6.6'), proxyV2('6.6.6.6')]) {
       const socket = net.connect({ host: target.host, port: target.port, localAddress: '127.0.0.1' });
       let received = '';
@@ -176,7 +183,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     await fleet.restart(serving);
   });
 
-  it('survives kill -9 of the instance serving lftp a 1 GiB download, with lftp\'s own retry', async (t) => {
+  it("survives kill -9 of the instance serving lftp a 1 GiB download, with lftp's own retry", async (t) => {
     if (skip) return t.skip(String(skip));
     const local = path.join(work, 'lftp.down');
     const mark = fleet.mark();
@@ -210,7 +217,12 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(await objectSha('up.bin'), bigSum);
     // Once: one STOR completed across the fleet, on another instance.
-    const completed = fleet.instances.filter((i) => i.server.output().slice(mark.get(i) ?? 0).includes('"command":"STOR up.bin"'));
+    const completed = fleet.instances.filter((i) =>
+      i.server
+        .output()
+        .slice(mark.get(i) ?? 0)
+        .includes('"command":"STOR up.bin"'),
+    );
     assert.ok(completed.some((i) => i !== receiving));
     // The killed instance's multipart upload is still in the store until a sweep aborts it: its restart sweeps.
     assert.equal((await uploadsOf('up.bin')).length, 1);

@@ -43,7 +43,12 @@ export class ControlConnection {
   }
 
   /** Like open(), but from `localAddress` and with `preamble` sent first (a load balancer's PROXY header). */
-  static async openFrom(port: number, localAddress: string, preamble: string | Buffer = '', host = '127.0.0.1'): Promise<{ conn: ControlConnection; greeting: FtpReply }> {
+  static async openFrom(
+    port: number,
+    localAddress: string,
+    preamble: string | Buffer = '',
+    host = '127.0.0.1',
+  ): Promise<{ conn: ControlConnection; greeting: FtpReply }> {
     const socket = net.connect({ port, host, localAddress });
     await once(socket, 'connect');
     if (preamble.length > 0) socket.write(preamble);
@@ -171,7 +176,7 @@ function takeReply(buffer: string): { reply: FtpReply; consumed: number } | null
       if (line[3] === ' ') break;
     } else if (line.startsWith(code + ' ')) break;
   }
-  const text = lines.length === 1 ? lines[0]!.slice(4) : lines.join('\n');
+  const text = lines.length === 1 ? lines[0].slice(4) : lines.join('\n');
   return { reply: { code: Number(code), lines, text }, consumed: pos };
 }
 

@@ -20,7 +20,7 @@ export function randomFile(file: string, bytes: number): string {
   const hash = createHash('sha256');
   const fd = fs.openSync(file, 'w');
   try {
-    for (let left = bytes; left > 0; ) {
+    for (let left = bytes; left > 0;) {
       const chunk = randomBytes(Math.min(left, 4 * MiB));
       hash.update(chunk);
       fs.writeSync(fd, chunk);

@@ -113,10 +113,14 @@ export async function startHaproxy(listeners: readonly HaproxyListener[]): Promi
   };
   const command = (line: string) => runtimeCommand(socket, line);
   try {
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`haproxy exited at start:\n${output}\n${config}`);
-      return (await command('show info').catch(() => '')).includes('Pid:');
-    }, START_TIMEOUT_MS, () => `haproxy did not start:\n${output}`);
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`haproxy exited at start:\n${output}\n${config}`);
+        return (await command('show info').catch(() => '')).includes('Pid:');
+      },
+      START_TIMEOUT_MS,
+      () => `haproxy did not start:\n${output}`,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -129,7 +133,11 @@ export async function startHaproxy(listeners: readonly HaproxyListener[]): Promi
       output: () => output,
       command,
       waitForState: (backend, server, state, timeoutMs = 15_000) =>
-        until(async () => (await serverState(command, backend, server)) === state, timeoutMs, () => `${backend}/${server} never became ${state}:\n${output}`),
+        until(
+          async () => (await serverState(command, backend, server)) === state,
+          timeoutMs,
+          () => `${backend}/${server} never became ${state}:\n${output}`,
+        ),
       stop,
     },
   };
@@ -139,7 +147,7 @@ export async function startHaproxy(listeners: readonly HaproxyListener[]): Promi
 async function serverState(command: (line: string) => Promise<string>, backend: string, server: string): Promise<string | null> {
   const csv = await command('show stat');
   const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n');
-  const columns = header!.split(',');
+  const columns = header.split(',');
   const at = (name: string) => columns.indexOf(name);
   for (const row of rows) {
     const cells = row.split(',');

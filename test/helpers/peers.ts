@@ -50,8 +50,7 @@ const POLL_MS = 25;
  * with write access to `root`, on a port it picks and prints.
  */
 export async function startPyftpdlib(root: string, options: PeerOptions = {}): Promise<PeerStart> {
-  const installed =
-    (await hasProgram(PYTHON)) && (await run(PYTHON, ['-c', 'import pyftpdlib'], { timeoutMs: 20_000 })).code === 0;
+  const installed = (await hasProgram(PYTHON)) && (await run(PYTHON, ['-c', 'import pyftpdlib'], { timeoutMs: 20_000 })).code === 0;
   if (!installed) return { peer: null, reason: 'python3-pyftpdlib is not installed (.ci/run installs it)' };
   const args = ['-m', 'pyftpdlib', '-i', HOST, '-p', '0', '-w', '-d', root];
   if (options.passivePorts) args.push('-r', options.passivePorts.join('-'));
@@ -131,7 +130,10 @@ async function vsftpdUnavailable(): Promise<string | null> {
 /** A shell listed in /etc/shells, /bin/sh when it is there. */
 function loginShell(): string | null {
   const text = fs.existsSync('/etc/shells') ? fs.readFileSync('/etc/shells', 'utf8') : '';
-  const shells = text.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('/') && fs.existsSync(line));
+  const shells = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('/') && fs.existsSync(line));
   return shells.includes('/bin/sh') ? '/bin/sh' : (shells[0] ?? null);
 }
 
@@ -256,7 +258,7 @@ function processStat(pid: number): { state: string; ppid: number } | null {
   }
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
   const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: state!, ppid: Number(ppid) };
+  return { state: state, ppid: Number(ppid) };
 }
 
 /** Every process below `root` (children, grandchildren...), through the parent pids in /proc. */
@@ -268,7 +270,7 @@ function descendants(root: number): number[] {
     if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(name)]);
   }
   const found: number[] = [];
-  for (let queue = [root]; queue.length > 0; ) {
+  for (let queue = [root]; queue.length > 0;) {
     const next = queue.flatMap((pid) => children.get(pid) ?? []);
     found.push(...next);
     queue = next;

@@ -25,18 +25,18 @@ export function parsePrometheusText(text: string): Samples {
     if (line === '' || HELP_LINE.test(line)) continue;
     const type = TYPE_LINE.exec(line);
     if (type) {
-      if (types.has(type[1]!)) throw new Error(`${where}: a second TYPE for this family`);
-      types.set(type[1]!, type[2]!);
+      if (types.has(type[1])) throw new Error(`${where}: a second TYPE for this family`);
+      types.set(type[1], type[2]);
       continue;
     }
     const sample = SAMPLE_LINE.exec(line);
     if (!sample) throw new Error(`${where}: not HELP, TYPE or a sample`);
-    const name = sample[1]!;
+    const name = sample[1];
     if (!familyOf(name, types)) throw new Error(`${where}: no TYPE before this sample`);
     const labels = sample[2] ? [...sample[2].matchAll(new RegExp(LABEL, 'g'))].map((m) => m[0]).sort() : [];
     const key = labels.length > 0 ? `${name}{${labels.join(',')}}` : name;
     if (samples.has(key)) throw new Error(`${where}: a second sample with these labels`);
-    samples.set(key, Number(sample[3]!.replace(/inf$/i, 'Infinity').replace(/^([-+]?)nan$/i, 'NaN')));
+    samples.set(key, Number(sample[3].replace(/inf$/i, 'Infinity').replace(/^([-+]?)nan$/i, 'NaN')));
   }
   return samples;
 }

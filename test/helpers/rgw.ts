@@ -352,8 +352,18 @@ class Cluster implements Rgw {
 
     // Waits for the OSD to come up, and makes RGW's zone and pools on the way.
     const created = await this.must(deadline, 'radosgw-admin', [
-      '-c', this.conf, 'user', 'create', '--uid', 'sockftp', '--display-name', 'sockftp tests',
-      '--access-key', this.accessKeyId, '--secret-key', this.secretAccessKey,
+      '-c',
+      this.conf,
+      'user',
+      'create',
+      '--uid',
+      'sockftp',
+      '--display-name',
+      'sockftp tests',
+      '--access-key',
+      this.accessKeyId,
+      '--secret-key',
+      this.secretAccessKey,
     ]);
     const keys = (JSON.parse(created) as { keys?: { access_key: string }[] }).keys ?? [];
     if (!keys.some((k) => k.access_key === this.accessKeyId)) throw new Error(`radosgw-admin made a user without our key:\n${created}`);
@@ -447,7 +457,10 @@ class Cluster implements Rgw {
     if (this.lastOutput !== null) return this.lastOutput;
     const { dir } = this.layout;
     const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /\.(log|out)$/.test(n) && fs.statSync(path.join(dir, n)).size > 0) : [];
-    return names.sort().map((name) => `--- ${name} ---\n${tail(path.join(dir, name))}`).join('\n');
+    return names
+      .sort()
+      .map((name) => `--- ${name} ---\n${tail(path.join(dir, name))}`)
+      .join('\n');
   }
 
   async stop(): Promise<void> {

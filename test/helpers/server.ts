@@ -22,7 +22,12 @@ export interface RunningServer {
 const START_TIMEOUT_MS = 15_000;
 
 /** `nodeArgs` go to node itself, before the script (for example --expose-gc); `env` replaces the environment. */
-export function startServer(root: string, args: readonly string[] = [], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+export function startServer(
+  root: string,
+  args: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningServer> {
   return startServe([root, '--port', '0', ...args], nodeArgs, env);
 }
 
@@ -30,8 +35,8 @@ export function startServer(root: string, args: readonly string[] = [], nodeArgs
 export async function startServe(args: readonly string[], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
   const exited = once(child, 'exit');
   const address = await new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), START_TIMEOUT_MS);
@@ -39,7 +44,7 @@ export async function startServe(args: readonly string[], nodeArgs: readonly str
       const m = /(ftp:\/\/(\[[^\]]+\]|[^:\s/]+):(\d+))/.exec(output);
       if (!m) return;
       cleanup();
-      resolve({ url: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+      resolve({ url: m[1], host: m[2].replace(/^\[|\]$/g, ''), port: Number(m[3]) });
     };
     const onExit = () => fail(new Error(`server exited before listening:\n${output}`));
     const fail = (err: Error) => {
@@ -49,10 +54,10 @@ export async function startServe(args: readonly string[], nodeArgs: readonly str
     };
     const cleanup = () => {
       clearTimeout(timer);
-      child.stdout!.off('data', check);
+      child.stdout.off('data', check);
       child.off('exit', onExit);
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', onExit);
   });
   return {
@@ -73,9 +78,9 @@ export async function startServe(args: readonly string[], nodeArgs: readonly str
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
-          child.stdout!.off('data', check);
+          child.stdout.off('data', check);
         };
-        child.stdout!.on('data', check);
+        child.stdout.on('data', check);
         check();
       }),
     stop: async () => {

@@ -157,7 +157,7 @@ describe('admin listener', () => {
       assert.equal(d.sockftp_bytes_received_total, 12_345);
       // The download and the listing's one line "up.bin\r\n".
       assert.equal(d.sockftp_bytes_sent_total, 12_345 + 8);
-      assert.ok(d['sockftp_storage_errors_total{backend="local",code="FTP_ERR_NOT_FOUND"}']! >= 1);
+      assert.ok(d['sockftp_storage_errors_total{backend="local",code="FTP_ERR_NOT_FOUND"}'] >= 1);
       assert.equal(d.sockftp_bans_total, undefined);
 
       const { conn } = await ControlConnection.open(admin.server.port);
@@ -213,7 +213,10 @@ describe('admin listener', () => {
     let polling = true;
     const poller = (async () => {
       for (let i = 0; polling && i < 2_000; i++) {
-        const status = await get(`${url}/readyz`).then((r) => r.status, () => 0);
+        const status = await get(`${url}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         polls.push({ at: Date.now(), status });
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -237,10 +240,16 @@ describe('admin listener', () => {
     polling = false;
     await poller;
     const first503 = polls.find((p) => p.status === 503)!;
-    assert.ok(polls.filter((p) => p.at < signalled).every((p) => p.status === 200), 'not ready before SIGTERM');
+    assert.ok(
+      polls.filter((p) => p.at < signalled).every((p) => p.status === 200),
+      'not ready before SIGTERM',
+    );
     assert.ok(first503.at < toldAt, `/readyz said 503 at +${first503.at - signalled} ms, the 421 came at +${toldAt - signalled} ms`);
     assert.ok(toldAt - signalled >= 900, `the 421 came ${toldAt - signalled} ms after SIGTERM, before the 1 s drain delay`);
-    assert.ok(polls.filter((p) => p.at > first503.at).every((p) => p.status === 503 || p.status === 0), 'readyz went back to 200');
+    assert.ok(
+      polls.filter((p) => p.at > first503.at).every((p) => p.status === 503 || p.status === 0),
+      'readyz went back to 200',
+    );
     assert.deepEqual(await exited, [0, null]);
     assert.equal(fs.readFileSync(path.join(root, 'during.bin'), 'utf8'), 'first half second half');
   });

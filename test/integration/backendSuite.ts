@@ -148,7 +148,7 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       assert.match(mlsd, /type=file;size=3;.* a\.txt\r\n/);
       assert.match(mlsd, /type=dir;.* sub\r\n/);
       const mlst = await conn.expect('MLST b b.txt', 250);
-      assert.match(mlst.lines[1]!, /type=file;size=2;.* \/t\d+\/b b\.txt$/);
+      assert.match(mlst.lines[1], /type=file;size=2;.* \/t\d+\/b b\.txt$/);
       await conn.expect('MLSD a.txt', 550);
       conn.close();
     });

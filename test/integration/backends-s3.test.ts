@@ -25,7 +25,8 @@ after(() => rgw?.stop());
 /** The server's own client finds the keys through the SDK's standard chain, as `sockftp serve` does. */
 if (rgw) withRgwEnv(rgw, process.env);
 const settings = () => s3Settings({ endpoint: rgw!.endpoint, region: rgw!.region, forcePathStyle: true, partBytes: 5 * MiB, queueSize: 2 });
-const newStorage = async (bucket?: string) => new S3Storage(createS3Client(settings()), { bucket: bucket ?? (await rgw!.createBucket()), prefix: 'served/' }, settings());
+const newStorage = async (bucket?: string) =>
+  new S3Storage(createS3Client(settings()), { bucket: bucket ?? (await rgw!.createBucket()), prefix: 'served/' }, settings());
 
 if (rgw) runBackendSuite('S3Storage (RGW)', () => newStorage(), { bigBytes: 12 * MiB + 3 });
 
@@ -94,7 +95,10 @@ describe('FTP on S3 when the object store goes away', { skip: start.reason ?? fa
 
     await rgw!.startGateway();
     const listing = await rgw!.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'served/' }));
-    assert.deepEqual((listing.Contents ?? []).map((o) => o.Key), ['served/big.bin']);
+    assert.deepEqual(
+      (listing.Contents ?? []).map((o) => o.Key),
+      ['served/big.bin'],
+    );
     const fresh = await ControlConnection.login(server.port);
     await fresh.expect('TYPE I', 200);
     assert.equal((await fresh.sendData('STOR after.bin', Buffer.from('fine'))).final.code, 226);

@@ -7,7 +7,6 @@ import { Client, FileType } from 'basic-ftp';
 import { useServer } from '../helpers/fixture.js';
 import { MiB, randomFile, sha256File } from '../helpers/files.js';
 
-
 describe('basic-ftp', () => {
   const f = useServer();
 

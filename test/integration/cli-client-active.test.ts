@@ -64,12 +64,16 @@ function whenOutput(stream: Readable, text: () => string, ready: (text: string) 
 /** What the server logged from `offset` on, once `sessions` sessions have closed: the log of one client run. */
 function logOfRun(server: RunningServer, offset: number, sessions: number): Promise<string> {
   const closed = (log: string) => (log.match(/connection closed/g) ?? []).length;
-  return whenOutput(server.process.stdout!, () => server.output().slice(offset), (log) => closed(log) >= sessions);
+  return whenOutput(
+    server.process.stdout!,
+    () => server.output().slice(offset),
+    (log) => closed(log) >= sessions,
+  );
 }
 
 /** The commands of a debug log that set up or use a data connection, in order; EPRT's port becomes N. */
 function transferCommands(log: string): string[] {
-  return [...log.matchAll(/command=((?:EPRT|PORT|EPSV|PASV|REST|MLSD|LIST|RETR|STOR|APPE)\b.*)$/gm)].map((m) => m[1]!.replace(/\|\d+\|$/, '|N|'));
+  return [...log.matchAll(/command=((?:EPRT|PORT|EPSV|PASV|REST|MLSD|LIST|RETR|STOR|APPE)\b.*)$/gm)].map((m) => m[1].replace(/\|\d+\|$/, '|N|'));
 }
 
 async function hasIPv6Loopback(): Promise<boolean> {
@@ -120,9 +124,9 @@ describe('the client in active mode against sockftp', () => {
       out[11],
       'Bye',
     ]);
-    assert.match(out[3]!, /^ +5242880 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}a\.bin$/);
-    assert.match(out[4]!, /^ +5242880 .* a_1\.bin$/);
-    assert.match(out[11]!, /^ +5242880 .* a\.bin$/);
+    assert.match(out[3], /^ +5242880 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}a\.bin$/);
+    assert.match(out[4], /^ +5242880 .* a_1\.bin$/);
+    assert.match(out[11], /^ +5242880 .* a\.bin$/);
     assert.deepEqual(fs.readdirSync(f.root), ['a.bin']);
     assert.equal(await sha256File(path.join(f.root, 'a.bin')), sum);
     assert.equal(await sha256File(path.join(f.work, 'a_1.bin')), sum);
@@ -142,18 +146,13 @@ describe('the client in active mode against sockftp', () => {
   it('fails a refused transfer with one line and goes on in active mode', async () => {
     fs.mkdirSync(path.join(f.root, 'docs'));
     fs.writeFileSync(path.join(f.root, 'docs', 'here.txt'), 'x');
-    const result = await client(
-      `127.0.0.1:${f.server.port}`,
-      ['download missing.bin', 'upload -f a.bin nodir/a.bin', 'ls docs', 'byebye'],
-      f.work,
-      '--active',
-    );
+    const result = await client(`127.0.0.1:${f.server.port}`, ['download missing.bin', 'upload -f a.bin nodir/a.bin', 'ls docs', 'byebye'], f.work, '--active');
     assert.equal(result.code, 1);
     const out = lines(result.stdout);
     assert.equal(out.length, 5, result.stdout);
-    assert.match(out[1]!, /^Error: 550 .*missing\.bin/);
-    assert.match(out[2]!, /^Error: 550 .*nodir/);
-    assert.match(out[3]!, /^ +1 .* here\.txt$/);
+    assert.match(out[1], /^Error: 550 .*missing\.bin/);
+    assert.match(out[2], /^Error: 550 .*nodir/);
+    assert.match(out[3], /^ +1 .* here\.txt$/);
     assert.equal(out[4], 'Bye');
     fs.rmSync(path.join(f.work, 'missing.bin.part'), { force: true });
   });
@@ -171,7 +170,14 @@ describe('the client in active mode over FTPS', () => {
 
   it('starts TLS as the client on the data connection it accepted, and moves the bytes intact', async () => {
     const sum = randomFile(path.join(d.work, 'secret.bin'), 2 * MiB + 3);
-    const result = await client(`127.0.0.1:${server!.port}`, ['upload secret.bin', 'download secret.bin back.bin', 'bye'], d.work, '--tls', '--insecure', '--active');
+    const result = await client(
+      `127.0.0.1:${server!.port}`,
+      ['upload secret.bin', 'download secret.bin back.bin', 'bye'],
+      d.work,
+      '--tls',
+      '--insecure',
+      '--active',
+    );
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(await sha256File(path.join(d.root, 'secret.bin')), sum);
     assert.equal(await sha256File(path.join(d.work, 'back.bin')), sum);
@@ -206,7 +212,7 @@ describe('the client over IPv6', () => {
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const out = lines(result.stdout);
       assert.deepEqual(out, [`Connected to [::1]:${server.port}`, 'Uploaded six.bin (2097152 bytes)', out[2], `Downloaded ${local} (2097152 bytes)`, 'Bye']);
-      assert.match(out[2]!, /^ +2097152 .* six\.bin$/);
+      assert.match(out[2], /^ +2097152 .* six\.bin$/);
       assert.equal(await sha256File(path.join(d.root, 'six.bin')), sum);
       assert.equal(await sha256File(path.join(d.work, local)), sum);
       const setup = mode === 'active' ? 'EPRT |2|::1|N|' : 'EPSV';
@@ -224,7 +230,10 @@ describe('the client in active mode against a server without EPRT', () => {
 
   before(async () => {
     sum = randomFile(path.join(d.work, 'a.bin'), 1 * MiB);
-    const installed = await run(PYTHON, ['-c', 'import pyftpdlib'], { timeoutMs: 20_000 }).then((r) => r.code === 0, () => false);
+    const installed = await run(PYTHON, ['-c', 'import pyftpdlib'], { timeoutMs: 20_000 }).then(
+      (r) => r.code === 0,
+      () => false,
+    );
     if (!installed) return;
     // pyftpdlib with EPRT taken out of its command table answers it 500, as an old server would.
     const script = [
@@ -242,7 +251,15 @@ describe('the client in active mode against a server without EPRT', () => {
     pyftpd = spawn(PYTHON, ['-W', 'ignore', '-c', script, d.root], { stdio: ['ignore', 'ignore', 'pipe'] });
     pyftpd.stderr!.setEncoding('utf8').on('data', (text: string) => (log += text));
     const started = /starting FTP server on [^:]+:(\d+)/;
-    port = Number(started.exec(await whenOutput(pyftpd.stderr!, () => log, (text) => started.test(text)))![1]);
+    port = Number(
+      started.exec(
+        await whenOutput(
+          pyftpd.stderr!,
+          () => log,
+          (text) => started.test(text),
+        ),
+      )![1],
+    );
   });
 
   after(() => pyftpd?.kill('SIGTERM'));
@@ -253,10 +270,14 @@ describe('the client in active mode against a server without EPRT', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const out = lines(result.stdout);
     assert.deepEqual(out, [`Connected to 127.0.0.1:${port}`, 'Uploaded a.bin (1048576 bytes)', out[2], 'Downloaded b.bin (1048576 bytes)', 'Bye']);
-    assert.match(out[2]!, / a\.bin$/);
+    assert.match(out[2], / a\.bin$/);
     assert.equal(await sha256File(path.join(d.root, 'a.bin')), sum);
     assert.equal(await sha256File(path.join(d.work, 'b.bin')), sum);
-    await whenOutput(pyftpd.stderr!, () => log, (text) => text.includes('<- QUIT'));
+    await whenOutput(
+      pyftpd.stderr!,
+      () => log,
+      (text) => text.includes('<- QUIT'),
+    );
     // EPRT is tried once; every data connection after it is set up with PORT, none passively.
     const setups = [...log.matchAll(/<- (EPRT|PORT|EPSV|PASV) /g)].map((m) => m[1]);
     assert.deepEqual(setups, ['EPRT', 'PORT', 'PORT', 'PORT', 'PORT']);

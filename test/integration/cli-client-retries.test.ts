@@ -28,7 +28,7 @@ const DEADLINE_MS = 30_000;
 
 /** Polls `condition` until it holds; fails after the deadline. */
 async function until(what: string, condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + DEADLINE_MS; !condition(); ) {
+  for (const deadline = Date.now() + DEADLINE_MS; !condition();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -103,7 +103,12 @@ describe('the client retries a transfer cut by a lost connection', () => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve();
     const client = sockftp(['get', '--retries', RETRIES, '--verify', url('big.bin')], work);
-    const [result, second] = await cutWhen(client, 'the first bytes in big.bin.part', () => sizeOf(path.join(work, 'big.bin.part')) > 0, () => replace(first, 'SIGKILL'));
+    const [result, second] = await cutWhen(
+      client,
+      'the first bytes in big.bin.part',
+      () => sizeOf(path.join(work, 'big.bin.part')) > 0,
+      () => replace(first, 'SIGKILL'),
+    );
 
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.deepEqual(lines(result.stdout), [`Downloaded big.bin (${BIG} bytes)`, "Verified big.bin: SHA-256 matches (the server's HASH)"]);
@@ -111,7 +116,7 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.deepEqual(commands(first, 'RETR'), ['RETR big.bin']);
     const offsets = restOffsets(second);
     assert.equal(offsets.length, 1, commands(second).join('\n'));
-    assert.ok(offsets[0]! > 0 && offsets[0]! < BIG, `REST ${offsets[0]}`);
+    assert.ok(offsets[0] > 0 && offsets[0] < BIG, `REST ${offsets[0]}`);
     assert.equal(await sha256File(path.join(work, 'big.bin')), bigSum);
     assert.deepEqual(fs.readdirSync(work).sort(), ['big.bin', 'original.bin']);
   });
@@ -141,7 +146,12 @@ describe('the client retries a transfer cut by a lost connection', () => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve('--shutdown-grace', '0');
     const client = sockftp(['get', '--retries', RETRIES, url('big.bin'), 'copy.bin'], work);
-    const [result, second] = await cutWhen(client, 'the first bytes in copy.bin.part', () => sizeOf(path.join(work, 'copy.bin.part')) > 0, () => replace(first, 'SIGTERM'));
+    const [result, second] = await cutWhen(
+      client,
+      'the first bytes in copy.bin.part',
+      () => sizeOf(path.join(work, 'copy.bin.part')) > 0,
+      () => replace(first, 'SIGTERM'),
+    );
 
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.deepEqual(lines(result.stdout), [`Downloaded copy.bin (${BIG} bytes)`]);
@@ -157,7 +167,12 @@ describe('the client retries a transfer cut by a lost connection', () => {
     const first = await serve();
     const client = sockftp(['connect', '--retries', RETRIES, `127.0.0.1:${port}`], work, 'download -r tree\nbyebye\n');
     // SIGTERM with the default grace: the running download finishes, then the session is told 421 and closed.
-    const [result, second] = await cutWhen(client, 'the first bytes of tree/big.bin', () => sizeOf(path.join(work, 'tree', 'big.bin.part')) > 0, () => replace(first, 'SIGTERM'));
+    const [result, second] = await cutWhen(
+      client,
+      'the first bytes of tree/big.bin',
+      () => sizeOf(path.join(work, 'tree', 'big.bin.part')) > 0,
+      () => replace(first, 'SIGTERM'),
+    );
 
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const [connected, ...rest] = lines(result.stdout);
@@ -166,7 +181,7 @@ describe('the client retries a transfer cut by a lost connection', () => {
     // The 421 follows big.bin's 226: it reaches big.bin's transfer when the 226 came before the last local
     // write, else the next file meets the closed connection. More retries while the new server starts.
     const retries = rest.slice(0, -2);
-    assert.match(retries[0]!, /^retrying \(1\/5\) after: (421 Server shutting down \(tree\/big\.bin\)|the server closed the connection)$/, result.stdout);
+    assert.match(retries[0], /^retrying \(1\/5\) after: (421 Server shutting down \(tree\/big\.bin\)|the server closed the connection)$/, result.stdout);
     for (const line of retries.slice(1)) assert.match(line, /^retrying \([2-5]\/5\) after: cannot connect to .*: connection refused$/);
     assert.deepEqual(commands(first, 'RETR'), ['RETR tree/big.bin']);
     // big.bin is not fetched again from the start: at most its rest, after REST.
@@ -181,7 +196,12 @@ describe('the client retries a transfer cut by a lost connection', () => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve();
     const client = sockftp(['get', '--retries', '0', url('big.bin')], work);
-    const [result] = await cutWhen(client, 'the first bytes in big.bin.part', () => sizeOf(path.join(work, 'big.bin.part')) > 0, () => first.process.kill('SIGKILL'));
+    const [result] = await cutWhen(
+      client,
+      'the first bytes in big.bin.part',
+      () => sizeOf(path.join(work, 'big.bin.part')) > 0,
+      () => first.process.kill('SIGKILL'),
+    );
 
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.equal(result.stdout, '');
@@ -230,7 +250,11 @@ describe('the client retries a transfer cut by a lost connection', () => {
       randomFile(path.join(root, 'tree', 'sub', 'a.bin'), MiB);
       fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'tree', 'sub', 'deep', 'big.bin'));
       randomFile(path.join(root, 'tree', 'sub', 'deep', 'deeper', 'c.bin'), MiB);
-      const out = await shellCut(['cd tree', 'download -r sub'], 'the first bytes of sub/deep/big.bin', () => sizeOf(path.join(work, 'sub', 'deep', 'big.bin.part')) > 0);
+      const out = await shellCut(
+        ['cd tree', 'download -r sub'],
+        'the first bytes of sub/deep/big.bin',
+        () => sizeOf(path.join(work, 'sub', 'deep', 'big.bin.part')) > 0,
+      );
 
       assert.deepEqual(out, [
         `Connected to 127.0.0.1:${relay.port}`,
@@ -244,9 +268,15 @@ describe('the client retries a transfer cut by a lost connection', () => {
       assert.deepEqual(commands(server, 'RETR'), ['RETR sub/a.bin', 'RETR sub/deep/big.bin', 'RETR sub/deep/big.bin', 'RETR sub/deep/deeper/c.bin']);
       const offsets = restOffsets(server);
       assert.equal(offsets.length, 1);
-      assert.ok(offsets[0]! > 0 && offsets[0]! < BIG, `REST ${offsets[0]}`);
+      assert.ok(offsets[0] > 0 && offsets[0] < BIG, `REST ${offsets[0]}`);
       assert.equal(await sha256File(path.join(work, 'sub', 'deep', 'big.bin')), bigSum);
-      assert.deepEqual(fs.readdirSync(path.join(work, 'sub'), { recursive: true }).sort(), ['a.bin', 'deep', 'deep/big.bin', 'deep/deeper', 'deep/deeper/c.bin']);
+      assert.deepEqual(fs.readdirSync(path.join(work, 'sub'), { recursive: true }).sort(), [
+        'a.bin',
+        'deep',
+        'deep/big.bin',
+        'deep/deeper',
+        'deep/deeper/c.bin',
+      ]);
     });
 
     it('upload -r starts the cut file over under the same name, and does not send finished files again', async () => {

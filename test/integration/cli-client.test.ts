@@ -50,9 +50,9 @@ describe('the client against sockftp', () => {
       out[11],
       'Bye',
     ]);
-    assert.match(out[4]!, /^ +5242880 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}a\.bin$/);
-    assert.match(out[5]!, /^ +5242880 .* a_1\.bin$/);
-    assert.match(out[11]!, / a\.bin$/);
+    assert.match(out[4], /^ +5242880 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}a\.bin$/);
+    assert.match(out[5], /^ +5242880 .* a_1\.bin$/);
+    assert.match(out[11], / a\.bin$/);
     assert.deepEqual(fs.readdirSync(f.root), ['a.bin']);
     assert.equal(await sha256File(path.join(f.root, 'a.bin')), sum);
     assert.equal(await sha256File(path.join(f.work, 'a_1.bin')), sum);
@@ -109,10 +109,10 @@ describe('the client against sockftp', () => {
     assert.equal(result.code, 1);
     const out = lines(result.stdout);
     assert.equal(out.length, 6, result.stdout);
-    assert.match(out[1]!, /^Error: 550 .*missing\.bin/);
+    assert.match(out[1], /^Error: 550 .*missing\.bin/);
     assert.equal(out[2], 'Unknown command: frobnicate (type help)');
     assert.equal(out[3], 'Usage: upload [-f|-c] [-r] [--verify] FILE [REMOTE]');
-    assert.match(out[4]!, /^Error: nothere\.bin: no such local file$/);
+    assert.match(out[4], /^Error: nothere\.bin: no such local file$/);
     assert.equal(out[5], '/');
   });
 

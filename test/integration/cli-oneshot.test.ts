@@ -112,7 +112,11 @@ describe('one-shot commands', () => {
     const env = { SOCKFTP_PASSWORD: PASSWORD };
     assertExit(await sockftp(['put', 'nothere.bin', url('', 'alice@')], env), EXIT.local, 'sockftp: nothere.bin: no such local file\n');
     fs.writeFileSync(path.join(f.root, 'a.txt'), 'abc');
-    assertExit(await sockftp(['get', url('a.txt', 'alice@'), 'no/such/dir/a.txt'], env), EXIT.local, /^sockftp: no\/such\/dir\/a\.txt\.part: no such local file\n$/);
+    assertExit(
+      await sockftp(['get', url('a.txt', 'alice@'), 'no/such/dir/a.txt'], env),
+      EXIT.local,
+      /^sockftp: no\/such\/dir\/a\.txt\.part: no such local file\n$/,
+    );
     fs.rmSync(path.join(f.root, 'a.txt'));
   });
 

@@ -20,7 +20,7 @@ describe('sockftp serve', () => {
   it('prints the real URL and the root once listening, then a line per connection', async () => {
     const server = await startServer(root);
     try {
-      const first = server.output().split('\n')[0]!;
+      const first = server.output().split('\n')[0];
       assert.match(first, new RegExp(`serving ${root} at ftp://127\\.0\\.0\\.1:${server.port}\\b`));
       const { conn } = await ControlConnection.open(server.port);
       await conn.expect('USER anonymous', 331);
@@ -38,7 +38,7 @@ describe('sockftp serve', () => {
   it('writes JSON lines with --log-format json', async () => {
     const server = await startServer(root, ['--log-format', 'json']);
     await server.stop();
-    const event = JSON.parse(server.output().split('\n')[0]!);
+    const event = JSON.parse(server.output().split('\n')[0]);
     assert.equal(event.url, `ftp://127.0.0.1:${server.port}`);
     assert.equal(event.root, root);
   });

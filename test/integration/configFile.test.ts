@@ -123,7 +123,11 @@ describe('serve --config', () => {
     ['a table where a value goes', ['[port]', 'n = 1'], '"port" must be a string or a number, not a table'],
     ['a root that is not a directory', ['root = "/nonexistent/sockftp"'], '"root" /nonexistent/sockftp is not a directory'],
     ['"config" inside the file', ['config = "other.toml"'], 'unknown key "config"'],
-    ['an admin address off loopback', ['admin-address = "0.0.0.0:9100"'], '"admin-address" 0.0.0.0:9100 is not a loopback address; add --admin-public to serve /metrics to the network'],
+    [
+      'an admin address off loopback',
+      ['admin-address = "0.0.0.0:9100"'],
+      '"admin-address" 0.0.0.0:9100 is not a loopback address; add --admin-public to serve /metrics to the network',
+    ],
     ['a TOML syntax error, with its line and column', ['port = 0', 'max-per-ip = '], 'line 3, column 14: invalid value'],
   ] as const) {
     it(`refuses ${what} in one line`, async () => {
@@ -148,9 +152,12 @@ describe('serve --config', () => {
 });
 
 describe('docs/sockftp.toml', () => {
-  it('starts a server as it is, its paths made the test\'s and its address given by flags', async () => {
+  it("starts a server as it is, its paths made the test's and its address given by flags", async () => {
     const usersFile = path.join(dir, 'users.json');
-    const added = await run(process.execPath, [CLI, 'user', 'add', 'carol', '--users', usersFile], { env: { ...process.env, SOCKFTP_PASSWORD: 'secret words' }, timeoutMs: 20_000 });
+    const added = await run(process.execPath, [CLI, 'user', 'add', 'carol', '--users', usersFile], {
+      env: { ...process.env, SOCKFTP_PASSWORD: 'secret words' },
+      timeoutMs: 20_000,
+    });
     assert.equal(added.code, 0, added.stderr);
     const example = fs
       .readFileSync(path.join(REPO_ROOT, 'docs/sockftp.toml'), 'utf8')

@@ -77,7 +77,10 @@ describe('ABOR', () => {
     randomFile(path.join(f.root, 'big.bin'), 64 * MiB);
     const conn = await ControlConnection.login(f.server.port);
     await conn.expect('TYPE I', 200);
-    assert.deepEqual((await abortMidway(conn, 'big.bin')).map((r) => r.code), [426, 226]);
+    assert.deepEqual(
+      (await abortMidway(conn, 'big.bin')).map((r) => r.code),
+      [426, 226],
+    );
     await conn.expect('NOOP', 200);
     conn.close();
   });
@@ -246,8 +249,8 @@ describe('listings', () => {
     fs.writeFileSync(path.join(f.root, 'sub', 'x'), '1');
     const conn = await ControlConnection.login(f.server.port);
     const below = (await conn.receive('MLSD sub')).data.toString().split('\r\n');
-    assert.match(below[0]!, /^type=cdir;.* \.$/);
-    assert.match(below[1]!, /^type=pdir;.* \.\.$/);
+    assert.match(below[0], /^type=cdir;.* \.$/);
+    assert.match(below[1], /^type=pdir;.* \.\.$/);
     const top = (await conn.receive('MLSD')).data.toString();
     assert.doesNotMatch(top, /type=pdir/);
     conn.close();
@@ -261,7 +264,10 @@ describe('listings', () => {
     for (const cmd of ['LIST many', 'NLST many', 'MLSD many']) {
       const { data, final } = await conn.receive(cmd);
       assert.equal(final.code, 226, cmd);
-      const names = data.toString().split('\r\n').filter((l) => / ?file-\d{5}\.dat$/.test(l));
+      const names = data
+        .toString()
+        .split('\r\n')
+        .filter((l) => / ?file-\d{5}\.dat$/.test(l));
       assert.equal(names.length, 10_000, cmd);
     }
     conn.close();
@@ -278,8 +284,14 @@ describe('listings', () => {
     for (const cmd of ['LIST odd', 'NLST odd', 'MLSD odd']) {
       const lines = (await conn.receive(cmd)).data.toString('utf8').split('\r\n').filter(Boolean);
       assert.ok(!lines.some((l) => /fake|break/.test(l)), cmd);
-      assert.ok(lines.some((l) => l.endsWith(' spaced name ')), cmd);
-      assert.ok(lines.some((l) => l.endsWith('größe-ñ-日本.txt')), cmd);
+      assert.ok(
+        lines.some((l) => l.endsWith(' spaced name ')),
+        cmd,
+      );
+      assert.ok(
+        lines.some((l) => l.endsWith('größe-ñ-日本.txt')),
+        cmd,
+      );
     }
     conn.close();
   });

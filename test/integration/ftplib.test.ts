@@ -8,7 +8,6 @@ import { CLIENT_SCRIPTS } from '../helpers/paths.js';
 import { useServer } from '../helpers/fixture.js';
 import { run } from '../helpers/processes.js';
 
-
 describe('Python ftplib', () => {
   const f = useServer();
 
@@ -27,7 +26,11 @@ describe('Python ftplib', () => {
     assert.equal(seen.size, 50 * MiB);
     assert.match(seen.retr, /^226 /);
     assert.deepEqual(seen.nlst, ['big.bin']);
-    assert.deepEqual(seen.mlsd, [['.', 'cdir', null], ['..', 'pdir', null], ['big.bin', 'file', String(50 * MiB)]]);
+    assert.deepEqual(seen.mlsd, [
+      ['.', 'cdir', null],
+      ['..', 'pdir', null],
+      ['big.bin', 'file', String(50 * MiB)],
+    ]);
     assert.match(seen.list_lines[0], / 52428800 \w{3} .* big\.bin$/);
     assert.match(seen.rename, /^250 /);
     assert.match(seen.delete, /^250 /);

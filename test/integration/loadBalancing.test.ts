@@ -20,7 +20,7 @@ const DOC = path.join(REPO_ROOT, 'docs', 'load-balancing.md');
 
 /** The fenced blocks of `language` in the document. */
 function blocks(language: string): string[] {
-  return [...fs.readFileSync(DOC, 'utf8').matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+  return [...fs.readFileSync(DOC, 'utf8').matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
 }
 
 describe('behind a real HAProxy sending PROXY v2', () => {
@@ -32,7 +32,16 @@ describe('behind a real HAProxy sending PROXY v2', () => {
 
   before(async () => {
     root = tempDir();
-    server = await startServer(root, ['--proxy-protocol-from', '127.0.0.1/32', '--log-format', 'json', '--admin-address', '127.0.0.1:0', '--anonymous', 'read']);
+    server = await startServer(root, [
+      '--proxy-protocol-from',
+      '127.0.0.1/32',
+      '--log-format',
+      'json',
+      '--admin-address',
+      '127.0.0.1:0',
+      '--anonymous',
+      'read',
+    ]);
     const adminPort = Number(/"adminUrl":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(server.output())![1]);
     ports.v4 = await freePort();
     ports.v6 = await freePort('::1');
@@ -96,9 +105,9 @@ describe('docs/load-balancing.md', () => {
     }
   });
 
-  it("shows only flags that sockftp serve has", async () => {
+  it('shows only flags that sockftp serve has', async () => {
     const help = (await run(process.execPath, [CLI, 'serve', '--help'], { timeoutMs: 10_000 })).stdout;
-    const flags = new Set(blocks('sh').flatMap((b) => [...b.matchAll(/(--[a-z0-9-]+)/g)].map((m) => m[1]!)));
+    const flags = new Set(blocks('sh').flatMap((b) => [...b.matchAll(/(--[a-z0-9-]+)/g)].map((m) => m[1])));
     assert.ok(flags.has('--proxy-protocol-from') && flags.has('--pasv-ports'));
     for (const flag of flags) assert.match(help, new RegExp(`${flag}\\b`), flag);
   });

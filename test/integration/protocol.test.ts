@@ -206,14 +206,14 @@ describe('information commands', () => {
     const conn = await ControlConnection.login(server.port);
     const reply = await conn.expect('MLST hello.txt', 250);
     assert.equal(reply.lines.length, 3);
-    assert.match(reply.lines[1]!, /^ type=file;size=6;modify=\d{14};perm=[a-z]+;unique=[0-9a-fg]+;unix\.mode=0\d{3}; \/hello\.txt$/);
+    assert.match(reply.lines[1], /^ type=file;size=6;modify=\d{14};perm=[a-z]+;unique=[0-9a-fg]+;unix\.mode=0\d{3}; \/hello\.txt$/);
     conn.close();
   });
 
   it('chooses MLST facts with OPTS MLST', async () => {
     const conn = await ControlConnection.login(server.port);
     assert.equal((await conn.expect('OPTS MLST size;type;', 200)).text, 'MLST OPTS type;size;');
-    assert.match((await conn.expect('MLST hello.txt', 250)).lines[1]!, /^ type=file;size=6; \/hello\.txt$/);
+    assert.match((await conn.expect('MLST hello.txt', 250)).lines[1], /^ type=file;size=6; \/hello\.txt$/);
     conn.close();
   });
 
@@ -234,7 +234,10 @@ describe('listings', () => {
       assert.equal(preliminary.code, 150);
       assert.equal(final.code, 226);
       const lines = data.toString().split('\r\n').filter(Boolean);
-      assert.ok(lines.some((l) => /^-rw-r--r-- .* 6 \w{3} [ \d]\d [\d:]{5} hello\.txt$/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /^-rw-r--r-- .* 6 \w{3} [ \d]\d [\d:]{5} hello\.txt$/.test(l)),
+        lines.join('\n'),
+      );
       assert.ok(lines.some((l) => /^d.* sub$/.test(l)));
     }
     conn.close();
@@ -301,8 +304,11 @@ describe('listings', () => {
     const { data, final } = await conn.receive('MLSD');
     assert.equal(final.code, 226);
     const lines = data.toString().split('\r\n').filter(Boolean);
-    assert.match(lines[0]!, /^type=cdir;.* \.$/);
-    assert.ok(lines.some((l) => /^type=dir;modify=\d{14};perm=[a-z]+;unique=[^;]+;unix\.mode=0755; sub$/.test(l)), lines.join('\n'));
+    assert.match(lines[0], /^type=cdir;.* \.$/);
+    assert.ok(
+      lines.some((l) => /^type=dir;modify=\d{14};perm=[a-z]+;unique=[^;]+;unix\.mode=0755; sub$/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => /^type=file;size=6;.* hello\.txt$/.test(l)));
     conn.close();
   });
@@ -405,7 +411,7 @@ describe('files and transfers', () => {
     const nums = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(reply.text)!.slice(1).map(Number);
     assert.deepEqual(nums.slice(0, 4), [127, 0, 0, 1]);
     const net = await import('node:net');
-    const data = net.connect({ host: '127.0.0.1', port: nums[4]! * 256 + nums[5]! });
+    const data = net.connect({ host: '127.0.0.1', port: nums[4] * 256 + nums[5] });
     const chunks: Buffer[] = [];
     data.on('data', (c: Buffer) => chunks.push(c));
     const closed = new Promise((r) => data.on('close', r));

@@ -150,7 +150,10 @@ describe('a PROXY header from a trusted load balancer', () => {
     assert.equal(greeting.code, 220);
     first.close();
     other.close();
-    await waitForLog(server, (l) => l.client === '203.0.113.20' && l.reason === 'Too many connections from your address' && String(l.proxy).startsWith(`${BALANCER}:`));
+    await waitForLog(
+      server,
+      (l) => l.client === '203.0.113.20' && l.reason === 'Too many connections from your address' && String(l.proxy).startsWith(`${BALANCER}:`),
+    );
   });
 
   it("bans the header's address after failed logins, and only that address", async () => {
@@ -174,7 +177,10 @@ describe('a trusted source without a valid PROXY header', () => {
     const result = await answerTo(server.port, BALANCER, '');
     assert.deepEqual(result, { received: '', closed: true });
     assert.ok(Date.now() - started >= 1_900, 'waited for the header (--login-timeout 2, below the 5 s cap)');
-    await waitForLog(server, (l) => l.msg === 'no valid PROXY header from a trusted source; connection closed' && /no PROXY header within 2000 ms/.test(String(l.reason)));
+    await waitForLog(
+      server,
+      (l) => l.msg === 'no valid PROXY header from a trusted source; connection closed' && /no PROXY header within 2000 ms/.test(String(l.reason)),
+    );
   });
 
   for (const [name, bytes, reason] of [
@@ -209,7 +215,10 @@ describe('a source not in --proxy-protocol-from', () => {
     it(`that sends a ${name} header after the greeting is closed with no other reply`, async () => {
       const result = await answerTo(server.port, from, Buffer.concat([Buffer.from(header), Buffer.from('USER anonymous\r\nPASS x\r\n')]));
       assert.deepEqual(result, { received: '220 sockftp ready\r\n', closed: true });
-      await waitForLog(server, (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.client).startsWith(`${from}:`));
+      await waitForLog(
+        server,
+        (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.client).startsWith(`${from}:`),
+      );
     });
   }
 });
@@ -295,7 +304,10 @@ describe('implicit FTPS behind the load balancer', () => {
       await waitForLog(ftps, (l) => String(l.client).startsWith('127.0.0.9:') && l.tls === 'implicit');
 
       assert.deepEqual(await answerTo(implicitPort, '127.0.0.10', v1('203.0.113.41', 1)), { received: '', closed: true });
-      await waitForLog(ftps, (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.peer).startsWith('127.0.0.10:'));
+      await waitForLog(
+        ftps,
+        (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.peer).startsWith('127.0.0.10:'),
+      );
     } finally {
       await ftps.stop();
       removeDir(certDir);
@@ -326,8 +338,8 @@ async function startRelay(port: number, targetPort: number, header: (client: net
   return relay;
 }
 
-const relayedV1 = (client: net.Socket) => v1(client.remoteAddress!, client.remotePort!, client.localAddress!, client.localPort!);
-const relayedV2 = (client: net.Socket) => v2('PROXY', client.remoteAddress!, client.remotePort!, client.localAddress!, client.localPort!);
+const relayedV1 = (client: net.Socket) => v1(client.remoteAddress!, client.remotePort!, client.localAddress, client.localPort);
+const relayedV2 = (client: net.Socket) => v2('PROXY', client.remoteAddress, client.remotePort, client.localAddress, client.localPort);
 
 /** curl from `from`: a client of its own each time, so --max-per-ip 1 never sees the last one still closing. */
 async function curl(from: string, args: string[]): Promise<string> {
@@ -359,15 +371,25 @@ describe('curl through a relay that adds PROXY headers', () => {
   it('one address for everything (passive ports relayed with PROXY v2 too): EPSV works as well', async () => {
     const low = 20_000 + Math.floor(Math.random() * 9_000);
     const ports = [low, low + 1, low + 2];
-    const behind = await startServer(root, ['--proxy-protocol-from', BALANCER, '--log-format', 'json', '--pasv-address', RELAY_HOST, '--pasv-ports', `${low}-${low + 2}`]);
+    const behind = await startServer(root, [
+      '--proxy-protocol-from',
+      BALANCER,
+      '--log-format',
+      'json',
+      '--pasv-address',
+      RELAY_HOST,
+      '--pasv-ports',
+      `${low}-${low + 2}`,
+    ]);
     const relays: net.Server[] = [];
     try {
       relays.push(await startRelay(0, behind.port, relayedV2));
       for (const p of ports) relays.push(await startRelay(p, p, relayedV2));
-      const url = `ftp://${RELAY_HOST}:${(relays[0]!.address() as net.AddressInfo).port}/`;
+      const url = `ftp://${RELAY_HOST}:${(relays[0].address() as net.AddressInfo).port}/`;
       assert.equal(await curl('127.0.0.14', [`${url}hello.txt`]), 'hello through the balancer\n');
       assert.equal(await curl('127.0.0.15', ['--disable-epsv', `${url}hello.txt`]), 'hello through the balancer\n');
-      for (const from of ['127.0.0.14', '127.0.0.15']) await waitForLog(behind, (l) => String(l.client).startsWith(`${from}:`) && l.path === '/hello.txt' && l.result === 'ok');
+      for (const from of ['127.0.0.14', '127.0.0.15'])
+        await waitForLog(behind, (l) => String(l.client).startsWith(`${from}:`) && l.path === '/hello.txt' && l.result === 'ok');
       assert.ok(!logLines(behind).some((l) => String(l.msg).includes('dropped')), 'no data connection was refused');
     } finally {
       for (const r of relays) r.close();

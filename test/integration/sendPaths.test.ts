@@ -81,8 +81,8 @@ for (const native of [true, false]) {
       assert.equal(data.length, BIG);
       assert.equal(sha256(data), bigSum);
       const [line] = await transfers('/big.bin', 1);
-      assert.equal(line!.bytes, BIG);
-      assertPath(line!);
+      assert.equal(line.bytes, BIG);
+      assertPath(line);
       conn.close();
     });
 
@@ -97,8 +97,8 @@ for (const native of [true, false]) {
       assert.equal(final.code, 226);
       assert.ok(data.equals(fs.readFileSync(file).subarray(offset)));
       const [line] = await transfers('/rest.bin', 1);
-      assert.equal(line!.bytes, 8 * MiB + 123 - offset);
-      assertPath(line!);
+      assert.equal(line.bytes, 8 * MiB + 123 - offset);
+      assertPath(line);
       conn.close();
     });
 
@@ -106,7 +106,10 @@ for (const native of [true, false]) {
       const conn = await ControlConnection.login(server.port);
       await conn.expect('TYPE I', 200);
       await conn.expect('REST 1', 350);
-      assert.deepEqual((await abortMidway(conn, 'big.bin')).map((r) => r.code), [426, 226]);
+      assert.deepEqual(
+        (await abortMidway(conn, 'big.bin')).map((r) => r.code),
+        [426, 226],
+      );
       await conn.expect('NOOP', 200);
       const aborted = (await transfers('/big.bin', 2)).find((l) => l.result === 'aborted');
       assert.ok(aborted, 'an aborted transfer is logged');
@@ -123,7 +126,7 @@ for (const native of [true, false]) {
       assert.equal((await retrTruncatedMidway(conn, 'shrinking.bin', file, 1 * MiB)).code, 451);
       await conn.expect('NOOP', 200);
       const [line] = await transfers('/shrinking.bin', 1);
-      assert.equal(line!.code, 451);
+      assert.equal(line.code, 451);
       conn.close();
     });
 
@@ -161,7 +164,7 @@ for (const native of [true, false]) {
       assert.equal(final.code, 226);
       assert.equal(data.toString(), 'a\r\nb\r\n'.repeat(100_000));
       const [line] = await transfers('/lines.txt', 1);
-      assert.equal(line!.zeroCopyBytes, undefined);
+      assert.equal(line.zeroCopyBytes, undefined);
       conn.close();
     });
   });

@@ -53,9 +53,9 @@ describe('xferlog rotation', () => {
     const rotated = lines(`${xferlog}.1`);
     const current = lines(xferlog);
     assert.equal(rotated.length, 1);
-    assert.match(rotated[0]!, / 5 \/before\.bin b _ i a anonymous ftp 0 \* c$/);
+    assert.match(rotated[0], / 5 \/before\.bin b _ i a anonymous ftp 0 \* c$/);
     assert.equal(current.length, 1);
-    assert.match(current[0]!, / 3 \/after\.bin b _ i a anonymous ftp 0 \* c$/);
+    assert.match(current[0], / 3 \/after\.bin b _ i a anonymous ftp 0 \* c$/);
     assert.equal(fs.statSync(xferlog).mode & 0o777, 0o640);
   });
 
@@ -75,46 +75,49 @@ describe('xferlog rotation', () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
-    assert.match(lines(path.join(`${dir}.gone`, 'xferlog'))[0]!, / 1 \/still\.bin b _ i a anonymous ftp 0 \* c$/);
+    assert.match(lines(path.join(`${dir}.gone`, 'xferlog'))[0], / 1 \/still\.bin b _ i a anonymous ftp 0 \* c$/);
   });
 
-  it('docs/logrotate-sockftp rotates a running server\'s xferlog, and compresses it a rotation later', { skip: !haveLogrotate && 'logrotate is not installed' }, async () => {
-    const logs = path.join(work, 'rotated');
-    fs.mkdirSync(logs);
-    const xferlog = path.join(logs, 'xferlog');
-    const server = await startServer(root, ['--xferlog', xferlog]);
-    const group = (await run('id', ['-gn'], { timeoutMs: 10_000 })).stdout.trim();
-    // The snippet as shipped, on this test's file, as this test's user, signalling this server instead of the unit.
-    const config = fs
-      .readFileSync(path.join(REPO_ROOT, 'docs/logrotate-sockftp'), 'utf8')
-      .replaceAll('/var/log/sockftp/xferlog', xferlog)
-      .replace('su sockftp sockftp', `su ${os.userInfo().username} ${group}`)
-      .replace('systemctl reload sockftp.service', `kill -HUP ${server.process.pid}`);
-    const configFile = path.join(work, 'logrotate.conf');
-    fs.writeFileSync(configFile, config);
-    const rotate = async (reopened: number) => {
-      const result = await run('logrotate', ['--force', '--state', path.join(work, 'logrotate.state'), configFile], { timeoutMs: 20_000 });
-      assert.equal(result.code, 0, result.stderr);
-      await server.waitForOutput((text) => (text.match(/xferlog reopened/g) ?? []).length === reopened);
-    };
-    try {
-      await upload(server, 'one.bin', 1);
-      await rotate(1);
-      await upload(server, 'two.bin', 2);
-      // The xferlog is written after the 226, asynchronously: wait for each line rather than read at once.
-      await lineIn(`${xferlog}.1`, / 1 \/one\.bin b _ i a anonymous ftp 0 \* c$/m);
-      await lineIn(xferlog, / 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/m);
-      await rotate(2);
-      await upload(server, 'three.bin', 3);
-    } finally {
-      assert.equal(await server.stop(), 0);
-    }
-    assert.deepEqual(fs.readdirSync(logs).sort(), ['xferlog', 'xferlog.1', 'xferlog.2.gz']);
-    assert.match(lines(`${xferlog}.1`).join('\n'), /^[^\n]* 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/);
-    assert.match(lines(xferlog).join('\n'), /^[^\n]* 3 \/three\.bin b _ i a anonymous ftp 0 \* c$/);
-  });
+  it(
+    "docs/logrotate-sockftp rotates a running server's xferlog, and compresses it a rotation later",
+    { skip: !haveLogrotate && 'logrotate is not installed' },
+    async () => {
+      const logs = path.join(work, 'rotated');
+      fs.mkdirSync(logs);
+      const xferlog = path.join(logs, 'xferlog');
+      const server = await startServer(root, ['--xferlog', xferlog]);
+      const group = (await run('id', ['-gn'], { timeoutMs: 10_000 })).stdout.trim();
+      // The snippet as shipped, on this test's file, as this test's user, signalling this server instead of the unit.
+      const config = fs
+        .readFileSync(path.join(REPO_ROOT, 'docs/logrotate-sockftp'), 'utf8')
+        .replaceAll('/var/log/sockftp/xferlog', xferlog)
+        .replace('su sockftp sockftp', `su ${os.userInfo().username} ${group}`)
+        .replace('systemctl reload sockftp.service', `kill -HUP ${server.process.pid}`);
+      const configFile = path.join(work, 'logrotate.conf');
+      fs.writeFileSync(configFile, config);
+      const rotate = async (reopened: number) => {
+        const result = await run('logrotate', ['--force', '--state', path.join(work, 'logrotate.state'), configFile], { timeoutMs: 20_000 });
+        assert.equal(result.code, 0, result.stderr);
+        await server.waitForOutput((text) => (text.match(/xferlog reopened/g) ?? []).length === reopened);
+      };
+      try {
+        await upload(server, 'one.bin', 1);
+        await rotate(1);
+        await upload(server, 'two.bin', 2);
+        // The xferlog is written after the 226, asynchronously: wait for each line rather than read at once.
+        await lineIn(`${xferlog}.1`, / 1 \/one\.bin b _ i a anonymous ftp 0 \* c$/m);
+        await lineIn(xferlog, / 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/m);
+        await rotate(2);
+        await upload(server, 'three.bin', 3);
+      } finally {
+        assert.equal(await server.stop(), 0);
+      }
+      assert.deepEqual(fs.readdirSync(logs).sort(), ['xferlog', 'xferlog.1', 'xferlog.2.gz']);
+      assert.match(lines(`${xferlog}.1`).join('\n'), /^[^\n]* 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/);
+      assert.match(lines(xferlog).join('\n'), /^[^\n]* 3 \/three\.bin b _ i a anonymous ftp 0 \* c$/);
+    },
+  );
 });
-
 
 /** Resolves once `file` holds a line matching `pattern`; fails with what it holds after a bounded wait. */
 async function lineIn(file: string, pattern: RegExp, timeoutMs = 10_000): Promise<void> {

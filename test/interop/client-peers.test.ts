@@ -139,7 +139,20 @@ for (const peerCase of PEERS) {
     for (const lang of LANGS) {
       it(`runs the seven original commands: upload twice, download beside a local file, rm of a missing file (${lang})`, async (t) => {
         if (!peer) return t.skip(skipReason);
-        const script = ['ls', 'upload a.bin', 'upload a.bin', 'ls', 'size a.bin', 'download a.bin', 'rm a_1.bin', 'rm a_1.bin', 'size a_1.bin', 'connme', 'ls', 'byebye'];
+        const script = [
+          'ls',
+          'upload a.bin',
+          'upload a.bin',
+          'ls',
+          'size a.bin',
+          'download a.bin',
+          'rm a_1.bin',
+          'rm a_1.bin',
+          'size a_1.bin',
+          'connme',
+          'ls',
+          'byebye',
+        ];
         assertOutput(await session(peer, work, lang, script), lang, 1, [
           connected(peer),
           ['(empty)', '(kosong)'],
@@ -168,7 +181,22 @@ for (const peerCase of PEERS) {
       it(`keeps directories with pwd, mkdir, cd, mv and rmdir (${lang})`, async (t) => {
         if (!peer) return t.skip(skipReason);
         const docs = path.posix.join(peer.home, 'docs');
-        const script = ['pwd', 'mkdir docs', 'cd docs', 'pwd', 'upload a.bin', 'mv a.bin b.bin', 'ls', 'cd ..', 'mv docs/b.bin c.bin', 'ls', 'download c.bin', 'rm c.bin', 'rmdir docs', 'byebye'];
+        const script = [
+          'pwd',
+          'mkdir docs',
+          'cd docs',
+          'pwd',
+          'upload a.bin',
+          'mv a.bin b.bin',
+          'ls',
+          'cd ..',
+          'mv docs/b.bin c.bin',
+          'ls',
+          'download c.bin',
+          'rm c.bin',
+          'rmdir docs',
+          'byebye',
+        ];
         assertOutput(await session(peer, work, lang, script), lang, 0, [
           connected(peer),
           peer.home,

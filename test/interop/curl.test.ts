@@ -66,20 +66,29 @@ describe('curl', () => {
 
     it('changes into each directory in turn with --ftp-method multicwd', async () => {
       const sent = await fetchWith('multicwd');
-      assert.deepEqual(sent.filter((c) => c.startsWith('CWD ')), ['CWD nested', 'CWD two words', 'CWD deep']);
+      assert.deepEqual(
+        sent.filter((c) => c.startsWith('CWD ')),
+        ['CWD nested', 'CWD two words', 'CWD deep'],
+      );
       assert.ok(sent.includes('RETR file.bin'), sent.join(', '));
     });
 
     it('changes into the whole path at once with --ftp-method singlecwd', async () => {
       const sent = await fetchWith('singlecwd');
-      assert.deepEqual(sent.filter((c) => c.startsWith('CWD ')), ['CWD nested/two words/deep']);
+      assert.deepEqual(
+        sent.filter((c) => c.startsWith('CWD ')),
+        ['CWD nested/two words/deep'],
+      );
       assert.ok(sent.includes('RETR file.bin'), sent.join(', '));
     });
 
     it('names the whole path in RETR without any CWD with --ftp-method nocwd', async () => {
       const sent = await fetchWith('nocwd');
       assert.ok(!verbs(sent).includes('CWD'), sent.join(', '));
-      assert.ok(sent.some((c) => /^RETR \/?nested\/two words\/deep\/file\.bin$/.test(c)), sent.join(', '));
+      assert.ok(
+        sent.some((c) => /^RETR \/?nested\/two words\/deep\/file\.bin$/.test(c)),
+        sent.join(', '),
+      );
     });
   });
 

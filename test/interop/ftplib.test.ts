@@ -50,21 +50,24 @@ describe('Python ftplib', () => {
     const entries = seen.entries as Array<[string, Record<string, string>]>;
     const facts = Object.fromEntries(entries);
     assert.deepEqual(entries.map(([name]) => name).sort(), ['.', '..', 'child', 'data.txt']);
-    assert.equal(facts['.']!.type, 'cdir');
-    assert.equal(facts['..']!.type, 'pdir');
-    assert.equal(facts.child!.type, 'dir');
-    assert.equal(facts['data.txt']!.type, 'file');
-    assert.equal(facts['data.txt']!.size, '12');
+    assert.equal(facts['.'].type, 'cdir');
+    assert.equal(facts['..'].type, 'pdir');
+    assert.equal(facts.child.type, 'dir');
+    assert.equal(facts['data.txt'].type, 'file');
+    assert.equal(facts['data.txt'].size, '12');
     // RFC 3659 2.3: YYYYMMDDHHMMSS in UTC.
-    assert.equal(facts['data.txt']!.modify, mtime.toISOString().replace(/\D/g, '').slice(0, 14));
-    assert.match(facts['data.txt']!.perm ?? '', /r/);
+    assert.equal(facts['data.txt'].modify, mtime.toISOString().replace(/\D/g, '').slice(0, 14));
+    assert.match(facts['data.txt'].perm ?? '', /r/);
   });
 
   it('mlsd() of the root gives "." as cdir and no ".."', async () => {
     const seen = await ftplib('mlsd', '/');
     const entries = seen.entries as Array<[string, Record<string, string>]>;
     assert.equal(entries.find(([name]) => name === '.')?.[1].type, 'cdir');
-    assert.equal(entries.find(([name]) => name === '..'), undefined);
+    assert.equal(
+      entries.find(([name]) => name === '..'),
+      undefined,
+    );
   });
 
   it('retrbinary(rest=N) downloads the file from byte N on', async () => {

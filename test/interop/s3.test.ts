@@ -47,7 +47,9 @@ describe('the matrix on S3', { skip }, () => {
 
   const objectSha = async (key: string) => {
     const got = await rgw.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return createHash('sha256').update(await got.Body!.transformToByteArray()).digest('hex');
+    return createHash('sha256')
+      .update(await got.Body!.transformToByteArray())
+      .digest('hex');
   };
   const putObject = (key: string, body: Buffer) => rgw.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 
@@ -148,7 +150,9 @@ describe('the matrix on S3', { skip }, () => {
   it("Python's ftplib runs a whole session", async () => {
     const up = path.join(work, 'py.bin');
     const sum = randomFile(up, 6 * MiB);
-    const result = await run('python3', [path.join(CLIENT_SCRIPTS, 'ftplib_session.py'), server.host, String(server.port), up, path.join(work, 'py.back')], { timeoutMs: 60_000 });
+    const result = await run('python3', [path.join(CLIENT_SCRIPTS, 'ftplib_session.py'), server.host, String(server.port), up, path.join(work, 'py.back')], {
+      timeoutMs: 60_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     const seen = JSON.parse(result.stdout) as Record<string, unknown>;
     assert.equal(seen['size'], 6 * MiB);

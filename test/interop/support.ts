@@ -31,7 +31,7 @@ export function nestedTree(count: number): TreeSpec {
   const dirs = ['', 'docs', 'docs/with space', 'docs/with space/日本', 'ñandú', 'ñandú/deep/er/still'];
   const spec: TreeSpec = { [UTF8_NAME]: 1234, [`docs/with space/${UTF8_NAME}`]: 4321 };
   for (let i = 0; Object.keys(spec).length < count; i++) {
-    const dir = dirs[i % dirs.length]!;
+    const dir = dirs[i % dirs.length];
     const name = i % 3 === 0 ? `file ${i}.bin` : `f${i}.dat`;
     spec[dir === '' ? name : `${dir}/${name}`] = (i * 7919) % 100_000;
   }
@@ -80,13 +80,13 @@ export function recordCommands(server: RunningServer): () => Promise<string[]> {
   };
   return async () => {
     await until(server, settled);
-    return [...since().matchAll(/ command=(.*)$/gm)].map((m) => m[1]!);
+    return [...since().matchAll(/ command=(.*)$/gm)].map((m) => m[1]);
   };
 }
 
 /** The verbs among logged command lines, in order. */
 export function verbs(commands: readonly string[]): string[] {
-  return commands.map((line) => line.split(' ')[0]!.toUpperCase());
+  return commands.map((line) => line.split(' ')[0].toUpperCase());
 }
 
 function until(server: RunningServer, done: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -106,7 +106,11 @@ describe('garbage and Telnet bytes', () => {
       return seen;
     });
     assert.ok(codes.length > 0, 'the garbage got no reply at all');
-    assert.deepEqual(codes.filter((code) => code < 500), [], 'a garbage line was taken for a command');
+    assert.deepEqual(
+      codes.filter((code) => code < 500),
+      [],
+      'a garbage line was taken for a command',
+    );
     await fx.assertUnharmed();
   });
 

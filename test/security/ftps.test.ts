@@ -14,7 +14,20 @@ import { ControlConnection } from '../helpers/ControlConnection.js';
 import { randomFile, sha256File } from '../helpers/files.js';
 import { run } from '../helpers/processes.js';
 import type { RunningServer } from '../helpers/server.js';
-import { HELLO, greeted, inSession, openExplicitTls, passiveTls, receiveAll, tlsArgs, useHostileServer, watchOutput, within, type HostileFixture, type TlsControl } from './support.js';
+import {
+  HELLO,
+  greeted,
+  inSession,
+  openExplicitTls,
+  passiveTls,
+  receiveAll,
+  tlsArgs,
+  useHostileServer,
+  watchOutput,
+  within,
+  type HostileFixture,
+  type TlsControl,
+} from './support.js';
 
 const FILE_BYTES = 3 * 1024 * 1024 + 17;
 
@@ -93,7 +106,7 @@ const ftplib = (server: RunningServer, kind: 'stock' | 'resuming', name: string,
 
 describe('real clients over TLS, with session reuse required (the default)', () => {
   it('prints both the ftp:// and the ftps:// URL on its start line', () => {
-    const first = fx.server.output().split('\n')[0]!;
+    const first = fx.server.output().split('\n')[0];
     assert.match(first, new RegExp(`ftp://127\\.0\\.0\\.1:${fx.server.port} and ftps://127\\.0\\.0\\.1:\\d+`));
   });
 
@@ -116,7 +129,8 @@ describe('real clients over TLS, with session reuse required (the default)', () 
 
   it('lftp with ftp:ssl-force uploads and downloads byte for byte', async () => {
     await roundTrip(fx, 'lftp.bin', async (upload, download) => {
-      const settings = 'set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:verify-certificate no; set net:max-retries 1; set net:timeout 10; set cmd:fail-exit yes';
+      const settings =
+        'set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:verify-certificate no; set net:max-retries 1; set net:timeout 10; set cmd:fail-exit yes';
       const script = `${settings}; open -u anonymous,guest@ ftp://127.0.0.1:${fx.server.port}; put ${upload} -o lftp.bin; get lftp.bin -o ${download}`;
       const result = await run('lftp', ['-c', script], { timeoutMs: 60_000 });
       assert.equal(result.code, 0, `lftp: ${result.stderr}`);
@@ -132,7 +146,7 @@ describe('real clients over TLS, with session reuse required (the default)', () 
     await fx.assertUnharmed();
   });
 
-  it("stock ftplib FTP_TLS, which starts a new TLS session per data connection, gets 425 and transfers nothing", async () => {
+  it('stock ftplib FTP_TLS, which starts a new TLS session per data connection, gets 425 and transfers nothing', async () => {
     const { file } = localFile(fx, 'stock.up');
     const result = await ftplib(fx.server, 'stock', 'stock.bin', file, path.join(fx.sandbox.config, 'stock.down'));
     assert.equal(result.code, 1, result.stdout + result.stderr);

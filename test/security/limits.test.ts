@@ -17,7 +17,7 @@ const trickle =
   (text: string): Traffic =>
   (conn) => {
     let i = 0;
-    const timer = setInterval(() => conn.write(text[i++ % text.length]!), 1_000);
+    const timer = setInterval(() => conn.write(text[i++ % text.length]), 1_000);
     return () => clearInterval(timer);
   };
 

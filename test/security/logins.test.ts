@@ -40,9 +40,12 @@ describe('failed logins', { concurrency: true }, () => {
       ['127.0.0.51', 'alice'],
       ['127.0.0.52', 'mallory-does-not-exist'],
     ]) {
-      replies.push(await inSession(greetedFrom(from!), async (conn) => [(await conn.send(`USER ${user}`)).lines, (await conn.send('PASS wrong')).lines]));
+      replies.push(await inSession(greetedFrom(from), async (conn) => [(await conn.send(`USER ${user}`)).lines, (await conn.send('PASS wrong')).lines]));
     }
-    assert.deepEqual(replies[0]!.map((lines) => lines[0]!.slice(0, 3)), ['331', '530']);
+    assert.deepEqual(
+      replies[0].map((lines) => lines[0].slice(0, 3)),
+      ['331', '530'],
+    );
     assert.deepEqual(replies[1], replies[0]);
     await fx.assertUnharmed();
   });
@@ -59,7 +62,7 @@ describe('failed logins', { concurrency: true }, () => {
     });
     // Lower bounds only, with a margin for timer rounding: a loaded machine may take longer, never shorter.
     for (const [i, expected] of [250, 500, 1000].entries()) {
-      assert.ok(took[i]! >= expected * 0.9, `failure ${i + 1} took ${Math.round(took[i]!)} ms, less than ${expected} ms`);
+      assert.ok(took[i] >= expected * 0.9, `failure ${i + 1} took ${Math.round(took[i])} ms, less than ${expected} ms`);
     }
     await fx.assertUnharmed();
   });

@@ -123,7 +123,7 @@ function sha256NoAtime(file: string): string {
   try {
     const hash = createHash('sha256');
     const buffer = Buffer.alloc(64 * 1024);
-    for (let n; (n = fs.readSync(fd, buffer)) > 0; ) hash.update(buffer.subarray(0, n));
+    for (let n; (n = fs.readSync(fd, buffer)) > 0;) hash.update(buffer.subarray(0, n));
     return hash.digest('hex');
   } finally {
     fs.closeSync(fd);

@@ -39,14 +39,19 @@ function swapInRoot(fx: HostileFixture, kind: 'file' | 'directory'): SymlinkSwap
  * escaped the root or time is up. Fails if none got through at all (then the
  * race proved nothing) or if one escaped.
  */
-async function race(fx: HostileFixture, kind: 'file' | 'directory', what: string, attempt: (conn: ControlConnection) => Promise<{ code: number; escaped: boolean }>) {
+async function race(
+  fx: HostileFixture,
+  kind: 'file' | 'directory',
+  what: string,
+  attempt: (conn: ControlConnection) => Promise<{ code: number; escaped: boolean }>,
+) {
   const codes = new Map<number, number>();
   let escaped = false;
   const swapper = swapInRoot(fx, kind);
   try {
     await inSession(ControlConnection.login(fx.server.port), async (conn) => {
       await conn.expect('TYPE I', 200);
-      for (const deadline = Date.now() + RACE_MS; Date.now() < deadline && !escaped; ) {
+      for (const deadline = Date.now() + RACE_MS; Date.now() < deadline && !escaped;) {
         const outcome = await attempt(conn);
         codes.set(outcome.code, (codes.get(outcome.code) ?? 0) + 1);
         escaped = outcome.escaped;

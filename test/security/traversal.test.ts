@@ -151,7 +151,7 @@ describe('a symlink inside the root to a file outside', () => {
     });
   }
 
-  it('is listed, but with its own size and type, never its target\'s', async () => {
+  it("is listed, but with its own size and type, never its target's", async () => {
     const listing = await asAnonymous(async (conn) => (await conn.receive('LIST')).data.toString());
     const line = listing.split('\r\n').find((l) => l.endsWith(' file-out'));
     assert.ok(line, `file-out is not listed:\n${listing}`);

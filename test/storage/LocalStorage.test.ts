@@ -65,7 +65,7 @@ describe('LocalStorage', () => {
     upload.stream.write(Buffer.alloc(1024));
     const onDisk = fs.readdirSync(root);
     assert.equal(onDisk.length, 1);
-    assert.ok(isTempName(onDisk[0]!), onDisk[0]);
+    assert.ok(isTempName(onDisk[0]), onDisk[0]);
     const listed: string[] = [];
     for await (const page of s.list('/')) listed.push(...page.map((info) => info.name));
     assert.deepEqual(listed, []);

@@ -85,7 +85,10 @@ describe('Ceph RGW, started by the tests', { timeout: 180_000 }, () => {
       etags.push(up.ETag!);
     }
     const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'multi/' }));
-    assert.deepEqual(listed.Uploads?.map((u) => [u.Key, u.UploadId]), [[Key, UploadId]]);
+    assert.deepEqual(
+      listed.Uploads?.map((u) => [u.Key, u.UploadId]),
+      [[Key, UploadId]],
+    );
     const done = await s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,
@@ -109,14 +112,15 @@ describe('Ceph RGW, started by the tests', { timeout: 180_000 }, () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
     await s3.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: randomBytes(PART) }));
     const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: Key }));
-    assert.deepEqual(listed.Uploads?.map((u) => u.UploadId), [UploadId]);
+    assert.deepEqual(
+      listed.Uploads?.map((u) => u.UploadId),
+      [UploadId],
+    );
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }));
     const left = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: Key }));
     assert.deepEqual(left.Uploads ?? [], []);
     // S3 says NoSuchUpload; RGW 16 says NoSuchKey.
-    await assert.rejects(s3.send(new ListPartsCommand({ Bucket: bucket, Key, UploadId })), (err: Error) =>
-      ['NoSuchUpload', 'NoSuchKey'].includes(err.name),
-    );
+    await assert.rejects(s3.send(new ListPartsCommand({ Bucket: bucket, Key, UploadId })), (err: Error) => ['NoSuchUpload', 'NoSuchKey'].includes(err.name));
     await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: bucket, Key })), { name: 'NotFound' });
   });
 
@@ -139,8 +143,14 @@ describe('Ceph RGW, started by the tests', { timeout: 180_000 }, () => {
     assert.ok(pages.length >= 4, `7 entries in pages of 2 came in ${pages.length} pages`);
 
     const inA = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'a/', Delimiter: '/' }));
-    assert.deepEqual(inA.Contents?.map((o) => o.Key), ['a/1', 'a/2']);
-    assert.deepEqual(inA.CommonPrefixes?.map((p) => p.Prefix), ['a/b/']);
+    assert.deepEqual(
+      inA.Contents?.map((o) => o.Key),
+      ['a/1', 'a/2'],
+    );
+    assert.deepEqual(
+      inA.CommonPrefixes?.map((p) => p.Prefix),
+      ['a/b/'],
+    );
   });
 
   check('a child process reaches the gateway with env() over an ambient profile and token', async (rgw) => {
@@ -166,7 +176,7 @@ describe('Ceph RGW, started by the tests', { timeout: 180_000 }, () => {
       const [mon, osd, gateway] = rgw.pids();
       await rgw.stopGateway();
       assert.deepEqual(rgw.pids(), [mon, osd]);
-      assert.throws(() => process.kill(gateway!, 0), { code: 'ESRCH' });
+      assert.throws(() => process.kill(gateway, 0), { code: 'ESRCH' });
       await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'dir/blob' })), { code: 'ECONNREFUSED' });
 
       await rgw.startGateway();
@@ -207,7 +217,10 @@ describe('Ceph RGW, started by the tests', { timeout: 180_000 }, () => {
     assert.ok(!fs.existsSync(dir), `${dir} is still there`);
     // Every daemon and set-up command names its ceph.conf in the run directory.
     const { stdout } = await run('ps', ['-eo', 'pid,args'], { timeoutMs: 10_000 });
-    assert.deepEqual(stdout.split('\n').filter((line) => line.includes(`${dir}/`)), []);
+    assert.deepEqual(
+      stdout.split('\n').filter((line) => line.includes(`${dir}/`)),
+      [],
+    );
   });
 
   check('stop() ends every pid it started and removes its directory', async (rgw) => {

@@ -288,7 +288,10 @@ function s3Suite(rgw: Rgw): void {
       assert.deepEqual(await names(s, '/d/e/b'), ['c', 'y ü.txt']);
       assert.equal(await read(s, '/d/e/b/y ü.txt'), 'Y');
       assert.equal(await read(s, '/d/e/b/c/z'), 'Z');
-      assert.deepEqual((await keysUnder(location.prefix)).sort(), ['d/', 'd/e/', 'd/e/b/', 'd/e/b/c/z', 'd/e/b/y ü.txt', 'd/e/x'].map((k) => location.prefix + k));
+      assert.deepEqual(
+        (await keysUnder(location.prefix)).sort(),
+        ['d/', 'd/e/', 'd/e/b/', 'd/e/b/c/z', 'd/e/b/y ü.txt', 'd/e/x'].map((k) => location.prefix + k),
+      );
     });
 
     it('refuses to rename a directory of more keys than the bound, before copying any', async () => {

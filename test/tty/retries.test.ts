@@ -58,7 +58,7 @@ describe('the retry on the progress line, in a terminal', () => {
       const lines = screen.split('\n');
       const output = lines.slice(lines.lastIndexOf(PROMPT + 'download big.bin') + 1);
       // The retry was said on the bar's own line, redrawn in place: one line, at 100%, then the result.
-      assert.match(output[0]!, /^big\.bin +100% \[#+\] /, screen);
+      assert.match(output[0], /^big\.bin +100% \[#+\] /, screen);
       assert.equal(output[1], downloaded);
       assert.equal(await sha256File(path.join(f.work, 'big.bin')), sum);
     });

@@ -38,7 +38,7 @@ describe('the client in a terminal', () => {
   /** A HOME of its own for a test, so its history is its own. */
   function newHome(): string {
     homes.push(tempDir());
-    return homes[homes.length - 1]!;
+    return homes[homes.length - 1];
   }
 
   /** The shell against the fixture's server, in the work directory, at its first prompt. */
@@ -63,7 +63,7 @@ describe('the client in a terminal', () => {
     const output = linesAfter(screen, 'upload movie.bin');
     // One line for the bar, whatever the number of redraws, then the result line and the prompt.
     assert.equal(output.length, 3, screen);
-    assert.match(output[0]!, /^movie\.bin +100% \[#{10,30}\] {2}48\.0 MB \/ 48\.0 MB {2}[\d.]+ [KMG]?B\/s {2}ETA 0:00$/);
+    assert.match(output[0], /^movie\.bin +100% \[#{10,30}\] {2}48\.0 MB \/ 48\.0 MB {2}[\d.]+ [KMG]?B\/s {2}ETA 0:00$/);
     assert.equal(output[1], 'Uploaded movie.bin (50331648 bytes)');
     assert.equal(await sha256File(path.join(f.root, 'movie.bin')), sum);
   });
@@ -75,7 +75,7 @@ describe('the client in a terminal', () => {
     const screen = await term.waitFor((s) => /Error: 550 .*nothere\.bin/.test(s) && s.endsWith(PROMPT.trimEnd()));
     const output = linesAfter(screen, 'download nothere.bin');
     assert.equal(output.length, 2, screen);
-    assert.match(output[0]!, /^Error: 550 .*nothere\.bin/);
+    assert.match(output[0], /^Error: 550 .*nothere\.bin/);
     assert.equal(fs.existsSync(path.join(f.work, 'nothere.bin.part')), false);
   });
 

@@ -38,7 +38,7 @@ function sample(option: Option): { toml: string; holds: unknown } {
 /** The keys docs/sockftp.toml shows, commented out or not. */
 function documentedKeys(): Set<string> {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'docs/sockftp.toml'), 'utf8');
-  return new Set([...text.matchAll(/^#?\s?([a-z0-9-]+) = /gm)].map((m) => m[1]!));
+  return new Set([...text.matchAll(/^#?\s?([a-z0-9-]+) = /gm)].map((m) => m[1]));
 }
 
 describe('every serve flag has a --config key', () => {
@@ -63,16 +63,24 @@ describe('every serve flag has a --config key', () => {
   it('docs/sockftp.toml shows every key, and no key that is not one', () => {
     const keys = new Set([...configurableOptions(serve).keys(), ROOT_KEY]);
     const documented = documentedKeys();
-    assert.deepEqual([...keys].filter((k) => !documented.has(k)), [], 'keys missing from docs/sockftp.toml');
-    assert.deepEqual([...documented].filter((k) => !keys.has(k)), [], 'keys in docs/sockftp.toml that are no flag');
+    assert.deepEqual(
+      [...keys].filter((k) => !documented.has(k)),
+      [],
+      'keys missing from docs/sockftp.toml',
+    );
+    assert.deepEqual(
+      [...documented].filter((k) => !keys.has(k)),
+      [],
+      'keys in docs/sockftp.toml that are no flag',
+    );
   });
 
   it('docs/sockftp.toml shows each default as the code has it', () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, 'docs/sockftp.toml'), 'utf8');
     const options = configurableOptions(serve);
     for (const [, line, key] of text.matchAll(/^# (([a-z0-9-]+) = .*)$/gm)) {
-      const option = options.get(key!)!;
-      const shown = Object.values(parse(line!))[0];
+      const option = options.get(key)!;
+      const shown = Object.values(parse(line))[0];
       const takesValue = option.required || option.optional;
       // A value option without a default shows an example; a switch's default is off, a negation's on.
       if (takesValue && option.defaultValue === undefined) continue;
@@ -82,7 +90,10 @@ describe('every serve flag has a --config key', () => {
 
   it('the keys SIGHUP applies at once are all keys', () => {
     const keys = configurableOptions(serve);
-    assert.deepEqual([...RUNTIME_KEYS].filter((k) => !keys.has(k)), []);
+    assert.deepEqual(
+      [...RUNTIME_KEYS].filter((k) => !keys.has(k)),
+      [],
+    );
   });
 });
 

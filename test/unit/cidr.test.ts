@@ -42,8 +42,10 @@ describe('CidrList', () => {
   const list = CidrList.parse('10.0.0.0/8, 192.0.2.7,2001:db8::/32,127.0.0.1/32');
 
   it('matches IPv4 blocks, single addresses, IPv6 blocks, and IPv4-mapped IPv6 peers', () => {
-    for (const inside of ['10.0.0.0', '10.255.255.255', '192.0.2.7', '127.0.0.1', '2001:db8::1', '2001:DB8:ffff::', '::ffff:10.1.2.3', '::ffff:127.0.0.1']) assert.ok(list.contains(inside), inside);
-    for (const outside of ['11.0.0.0', '9.255.255.255', '192.0.2.8', '127.0.0.5', '2001:db9::', '::1', '::ffff:127.0.0.2', 'localhost', '']) assert.ok(!list.contains(outside), outside);
+    for (const inside of ['10.0.0.0', '10.255.255.255', '192.0.2.7', '127.0.0.1', '2001:db8::1', '2001:DB8:ffff::', '::ffff:10.1.2.3', '::ffff:127.0.0.1'])
+      assert.ok(list.contains(inside), inside);
+    for (const outside of ['11.0.0.0', '9.255.255.255', '192.0.2.8', '127.0.0.5', '2001:db9::', '::1', '::ffff:127.0.0.2', 'localhost', ''])
+      assert.ok(!list.contains(outside), outside);
   });
 
   it('handles prefixes that cut inside a byte, and /0 for everything of one family', () => {

@@ -95,9 +95,15 @@ describe('error lines', () => {
   });
 
   it('map each kind of failure to its exit code', () => {
-    assert.deepEqual(
-      (['usage', 'connect', 'login', 'remote', 'local', 'verify', 'interrupted', 'other'] as const).map(exitCodeFor),
-      [EXIT_CODES.usage, 3, 4, 5, 6, 7, 1, 1],
-    );
+    assert.deepEqual((['usage', 'connect', 'login', 'remote', 'local', 'verify', 'interrupted', 'other'] as const).map(exitCodeFor), [
+      EXIT_CODES.usage,
+      3,
+      4,
+      5,
+      6,
+      7,
+      1,
+      1,
+    ]);
   });
 });

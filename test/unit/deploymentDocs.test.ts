@@ -20,7 +20,7 @@ const serve = program.commands.find((c) => c.name() === 'serve')!;
 
 /** The value of `Key=` in the unit (the last one, as systemd takes it). */
 function directive(key: string): string {
-  const values = [...unit.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]!);
+  const values = [...unit.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]);
   assert.ok(values.length > 0, `${key}= is in the unit`);
   return values.at(-1)!;
 }
@@ -29,7 +29,7 @@ describe('docs/sockftp.service', () => {
   it('runs the built CLI from where it is installed, with the example config', () => {
     const m = /^\/usr\/bin\/env node \/opt\/sockftp\/(\S+) serve --config (\S+)$/.exec(directive('ExecStart'));
     assert.ok(m, directive('ExecStart'));
-    assert.ok(fs.existsSync(path.join(REPO_ROOT, m[1]!)), `${m[1]} is what the build makes`);
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, m[1])), `${m[1]} is what the build makes`);
     assert.equal(m[2], '/etc/sockftp/sockftp.toml');
     assert.equal(directive('ExecReload'), '/bin/kill -HUP $MAINPID');
     assert.equal(directive('KillSignal'), 'SIGTERM');
@@ -41,7 +41,7 @@ describe('docs/sockftp.service', () => {
     assert.ok(Number(directive('TimeoutStopSec')) > seconds('drain-delay') + seconds('shutdown-grace') + 5);
   });
 
-  it('lets the server write only the served directory and the xferlog\'s', () => {
+  it("lets the server write only the served directory and the xferlog's", () => {
     assert.equal(directive('ProtectSystem'), 'strict');
     assert.equal(directive('ReadWritePaths'), config.root);
     assert.equal(path.dirname(String(config.xferlog)), `/var/log/${directive('LogsDirectory')}`);

@@ -15,7 +15,11 @@ describe('parseDuration', () => {
 
   it('refuses other forms and values out of bounds, naming the flag', () => {
     for (const bad of ['', 'h', '1.5h', '-1h', '10w', '1 h']) {
-      assert.throws(() => parseDuration(bad, '--s3-upload-expiry', 'h', 1_000, 1e12), (err: unknown) => err instanceof CliError && /^--s3-upload-expiry must be a duration/.test(err.message), bad);
+      assert.throws(
+        () => parseDuration(bad, '--s3-upload-expiry', 'h', 1_000, 1e12),
+        (err: unknown) => err instanceof CliError && /^--s3-upload-expiry must be a duration/.test(err.message),
+        bad,
+      );
     }
     assert.throws(() => parseDuration('0s', '--x', 'h', 1_000, 1e12), /--x must be between 1 s and/);
     assert.throws(() => parseDuration('400d', '--x', 'h', 1_000, 365 * 86_400_000), /--x must be between/);

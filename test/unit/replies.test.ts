@@ -8,8 +8,10 @@ describe('formatReply', () => {
   });
 
   it('writes a multi-line reply with indented middle lines', () => {
-    assert.equal(formatReply(Reply.SystemStatus, ['Extensions supported:', 'SIZE', '213 looks like a code', 'End']),
-      '211-Extensions supported:\r\n SIZE\r\n 213 looks like a code\r\n211 End\r\n');
+    assert.equal(
+      formatReply(Reply.SystemStatus, ['Extensions supported:', 'SIZE', '213 looks like a code', 'End']),
+      '211-Extensions supported:\r\n SIZE\r\n 213 looks like a code\r\n211 End\r\n',
+    );
   });
 
   it('cannot be made to forge a reply line with CR or LF in the text', () => {

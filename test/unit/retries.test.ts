@@ -42,9 +42,18 @@ describe('what a retry is for', () => {
 
 describe('pauses between retries', () => {
   it('double from half a second up to eight, within 20% either way', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => pauseMs(n, () => 0.5)), [500, 1000, 2000, 4000, 8000, 8000]);
-    assert.equal(pauseMs(1, () => 0), 400);
-    assert.equal(pauseMs(1, () => 1), 600);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => pauseMs(n, () => 0.5)),
+      [500, 1000, 2000, 4000, 8000, 8000],
+    );
+    assert.equal(
+      pauseMs(1, () => 0),
+      400,
+    );
+    assert.equal(
+      pauseMs(1, () => 1),
+      600,
+    );
   });
 });
 

@@ -30,11 +30,17 @@ describe('resolveVirtualPath', () => {
   });
 
   it('refuses NUL bytes', () => {
-    assert.throws(() => resolveVirtualPath('/', 'a\0b'), (err) => isFtpError(err, 'FTP_ERR_BAD_ARGUMENT'));
+    assert.throws(
+      () => resolveVirtualPath('/', 'a\0b'),
+      (err) => isFtpError(err, 'FTP_ERR_BAD_ARGUMENT'),
+    );
   });
 
   it('refuses overlong paths', () => {
-    assert.throws(() => resolveVirtualPath('/', 'a'.repeat(MAX_PATH_LENGTH + 1)), (err) => isFtpError(err, 'FTP_ERR_BAD_ARGUMENT'));
+    assert.throws(
+      () => resolveVirtualPath('/', 'a'.repeat(MAX_PATH_LENGTH + 1)),
+      (err) => isFtpError(err, 'FTP_ERR_BAD_ARGUMENT'),
+    );
   });
 
   it('keeps spaces and non-ASCII characters in names', () => {

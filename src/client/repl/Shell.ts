@@ -177,7 +177,8 @@ export class Shell {
       historySize: keepHistory ? HISTORY_SIZE : 0,
       removeHistoryDuplicates: true,
       completer: interactive
-        ? (line: string, callback: (err: null, result: [string[], string]) => void) => void this.completer.complete(line).then((result) => callback(null, result))
+        ? (line: string, callback: (err: null, result: [string[], string]) => void) =>
+            void this.completer.complete(line).then((result) => callback(null, result))
         : undefined,
     });
     rl.setPrompt('sockftp> ');

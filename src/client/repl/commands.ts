@@ -83,7 +83,7 @@ const rows: ShellCommand[] = [
     maxArgs: 1,
     complete: ['remote'],
     async run(ctx, [name]) {
-      ctx.print(ctx.msg.size(await ctx.client().size(name!)));
+      ctx.print(ctx.msg.size(await ctx.client().size(name)));
     },
   },
   {
@@ -119,7 +119,7 @@ const rows: ShellCommand[] = [
     maxArgs: 1,
     complete: ['remote'],
     async run(ctx, [dir]) {
-      ctx.print(ctx.msg.changedDir(await ctx.client().cd(dir!)));
+      ctx.print(ctx.msg.changedDir(await ctx.client().cd(dir)));
     },
   },
   {
@@ -140,8 +140,8 @@ const rows: ShellCommand[] = [
     maxArgs: 1,
     complete: ['remote'],
     async run(ctx, [dir]) {
-      await ctx.client().mkdir(dir!);
-      ctx.print(ctx.msg.madeDir(dir!));
+      await ctx.client().mkdir(dir);
+      ctx.print(ctx.msg.madeDir(dir));
     },
   },
   {
@@ -152,8 +152,8 @@ const rows: ShellCommand[] = [
     maxArgs: 1,
     complete: ['remote'],
     async run(ctx, [dir]) {
-      await ctx.client().rmdir(dir!);
-      ctx.print(ctx.msg.removedDir(dir!));
+      await ctx.client().rmdir(dir);
+      ctx.print(ctx.msg.removedDir(dir));
     },
   },
   {
@@ -164,8 +164,8 @@ const rows: ShellCommand[] = [
     maxArgs: 2,
     complete: ['remote', 'remote'],
     async run(ctx, [from, to]) {
-      await ctx.client().rename(from!, to!);
-      ctx.print(ctx.msg.renamed(from!, to!));
+      await ctx.client().rename(from, to);
+      ctx.print(ctx.msg.renamed(from, to));
     },
   },
   {
@@ -216,7 +216,7 @@ const rows: ShellCommand[] = [
     minArgs: 1,
     maxArgs: 1,
     async run(ctx, [target]) {
-      await ctx.open(target!);
+      await ctx.open(target);
     },
   },
   {

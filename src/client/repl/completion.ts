@@ -49,7 +49,7 @@ export class Completer {
     const { before, partial } = lastWord(line);
     if (before === null) return [[], partial];
     if (before.length === 0) return [[...this.commands.keys()].filter((n) => n.startsWith(partial)).sort(), partial];
-    const command = this.commands.get(before[0]!.toLowerCase());
+    const command = this.commands.get(before[0].toLowerCase());
     const { args } = command?.flags ? splitFlags(before.slice(1)) : { args: before.slice(1) };
     const kind = command?.complete?.[args.length];
     if (kind === undefined || partial.startsWith('-')) return [[], partial];
@@ -96,7 +96,7 @@ function lastWord(line: string): { before: string[] | null; partial: string } {
   let start = 0;
   let quote: string | null = null;
   for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+    const ch = line[i];
     if (quote) {
       if (ch === quote) quote = null;
     } else if (ch === '\\') i++;

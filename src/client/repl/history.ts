@@ -34,7 +34,10 @@ export function loadHistory(file: string): string[] {
  * session nothing.
  */
 export function saveHistory(file: string, newestFirst: readonly string[]): void {
-  const lines = newestFirst.filter((line) => !PASSWORD_IN_URL.test(line)).slice(0, HISTORY_SIZE).reverse();
+  const lines = newestFirst
+    .filter((line) => !PASSWORD_IN_URL.test(line))
+    .slice(0, HISTORY_SIZE)
+    .reverse();
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(temporary, lines.map((line) => line + '\n').join(''), { mode: 0o600 });

@@ -60,8 +60,7 @@ export function megabytes(bytes: number): string {
 
 const en: Messages = {
   connected: (t) => `Connected to ${t}`,
-  uploaded: (name, bytes, wanted) =>
-    name === wanted ? `Uploaded ${name} (${bytes} bytes)` : `Uploaded as ${name} (${bytes} bytes): ${wanted} already exists`,
+  uploaded: (name, bytes, wanted) => (name === wanted ? `Uploaded ${name} (${bytes} bytes)` : `Uploaded as ${name} (${bytes} bytes): ${wanted} already exists`),
   downloaded: (name, bytes, wanted) =>
     name === wanted ? `Downloaded ${name} (${bytes} bytes)` : `Downloaded as ${name} (${bytes} bytes): ${wanted} already exists here`,
   deleted: (name) => `Deleted ${name}`,

@@ -10,7 +10,7 @@ export function splitWords(line: string): string[] | null {
   let inWord = false;
   let quote: '"' | "'" | null = null;
   for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+    const ch = line[i];
     if (quote) {
       if (ch === quote) quote = null;
       else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
@@ -40,7 +40,7 @@ export function splitFlags(words: readonly string[]): { flags: Set<string>; args
   const flags = new Set<string>();
   let i = 0;
   for (; i < words.length; i++) {
-    const w = words[i]!;
+    const w = words[i];
     if (w === '--') {
       i++;
       break;

@@ -18,10 +18,10 @@ import { CommandFailed, type ShellContext } from './ShellContext.js';
 
 export async function download(ctx: ShellContext, [remote, local]: string[], flags: ReadonlySet<string>): Promise<void> {
   const { client, options, verify } = setUp(ctx, flags);
-  if (flags.has('r')) return downloadTree(ctx, client, remote!, local ?? path.posix.basename(remote!), options, verify);
-  if (!hasGlob(remote!)) return downloadOne(ctx, client, remote!, local ?? path.posix.basename(remote!), options, verify);
-  const matches = await remoteMatches(ctx, client, remote!);
-  if (matches.length === 0) throw new CommandFailed(ctx.msg.noMatch(remote!));
+  if (flags.has('r')) return downloadTree(ctx, client, remote, local ?? path.posix.basename(remote), options, verify);
+  if (!hasGlob(remote)) return downloadOne(ctx, client, remote, local ?? path.posix.basename(remote), options, verify);
+  const matches = await remoteMatches(ctx, client, remote);
+  if (matches.length === 0) throw new CommandFailed(ctx.msg.noMatch(remote));
   const into = local ?? '.';
   requireLocalDir(into);
   await eachFile(ctx, client, matches, (match) => downloadOne(ctx, client, match, path.join(into, path.posix.basename(match)), options, verify));
@@ -29,12 +29,12 @@ export async function download(ctx: ShellContext, [remote, local]: string[], fla
 
 export async function upload(ctx: ShellContext, [local, remote]: string[], flags: ReadonlySet<string>): Promise<void> {
   const { client, options, verify } = setUp(ctx, flags);
-  if (flags.has('r')) return uploadTree(ctx, client, local!, remote ?? path.basename(local!), options, verify);
-  if (!hasGlob(local!)) return uploadOne(ctx, client, local!, remote ?? path.basename(local!), options, verify);
-  const { dir, matcher } = splitGlob(local!);
+  if (flags.has('r')) return uploadTree(ctx, client, local, remote ?? path.basename(local), options, verify);
+  if (!hasGlob(local)) return uploadOne(ctx, client, local, remote ?? path.basename(local), options, verify);
+  const { dir, matcher } = splitGlob(local);
   const entries = fs.readdirSync(dir === '' ? '.' : dir, { withFileTypes: true });
   const names = entries.filter((e) => e.isFile() && matcher.test(e.name)).map((e) => e.name);
-  if (names.length === 0) throw new CommandFailed(ctx.msg.noMatch(local!));
+  if (names.length === 0) throw new CommandFailed(ctx.msg.noMatch(local));
   await eachFile(ctx, client, names.sort(), (name) =>
     uploadOne(ctx, client, path.join(dir, name), remote === undefined ? name : path.posix.join(remote, name), options, verify),
   );
@@ -43,9 +43,9 @@ export async function upload(ctx: ShellContext, [local, remote]: string[], flags
 /** rm FILE, or every file a wildcard matches; "not found" is looked up, since 550 also means "not allowed". */
 export async function remove(ctx: ShellContext, [name]: string[]): Promise<void> {
   const client = ctx.client();
-  if (!hasGlob(name!)) return removeOne(ctx, client, name!);
-  const matches = await remoteMatches(ctx, client, name!);
-  if (matches.length === 0) throw new CommandFailed(ctx.msg.notFound(name!));
+  if (!hasGlob(name)) return removeOne(ctx, client, name);
+  const matches = await remoteMatches(ctx, client, name);
+  if (matches.length === 0) throw new CommandFailed(ctx.msg.notFound(name));
   await eachFile(ctx, client, matches, (match) => removeOne(ctx, client, match));
 }
 
@@ -53,7 +53,10 @@ export async function remove(ctx: ShellContext, [name]: string[]): Promise<void>
 async function remoteMatches(ctx: ShellContext, client: FtpClient, pattern: string): Promise<string[]> {
   const { dir, matcher } = splitGlob(pattern);
   const entries = await client.list(dir, ctx.signal);
-  return entries.filter((e) => e.type === 'file' && matcher.test(e.name)).map((e) => path.posix.join(dir, e.name)).sort();
+  return entries
+    .filter((e) => e.type === 'file' && matcher.test(e.name))
+    .map((e) => path.posix.join(dir, e.name))
+    .sort();
 }
 
 async function removeOne(ctx: ShellContext, client: FtpClient, name: string): Promise<void> {
@@ -118,7 +121,9 @@ async function downloadTree(
     if (verify) method = await verifyCopy(client, remote, result.name, ctx.signal);
   });
   progress.end(failed === 0);
-  ctx.print(ctx.msg.treeDone({ direction: 'download', files: tree.files.length - failed, bytes, dir: localDir, failed, verified: failed === 0 ? method : null }));
+  ctx.print(
+    ctx.msg.treeDone({ direction: 'download', files: tree.files.length - failed, bytes, dir: localDir, failed, verified: failed === 0 ? method : null }),
+  );
 }
 
 /**
@@ -165,13 +170,19 @@ async function uploadTree(
     if (verify) method = await verifyCopy(client, result.name, local, ctx.signal);
   });
   progress.end(failed === 0);
-  ctx.print(ctx.msg.treeDone({ direction: 'upload', files: tree.files.length - failed, bytes, dir: remoteDir, failed, verified: failed === 0 ? method : null }));
+  ctx.print(
+    ctx.msg.treeDone({ direction: 'upload', files: tree.files.length - failed, bytes, dir: remoteDir, failed, verified: failed === 0 ? method : null }),
+  );
 }
 
 /** One bar for a whole tree: the bytes of every file, labelled with the file being moved. */
 function treeProgress(ctx: ShellContext, label: string, files: readonly { readonly size: number }[]) {
   const bar = ctx.progress();
-  bar?.start(label, files.reduce((sum, f) => sum + f.size, 0), 0);
+  bar?.start(
+    label,
+    files.reduce((sum, f) => sum + f.size, 0),
+    0,
+  );
   let before = 0;
   return {
     watcher: (name: string): ProgressWatcher | null =>

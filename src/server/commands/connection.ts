@@ -106,7 +106,10 @@ async function openPassive(s: Session): Promise<PassiveChannel> {
       peer: s.remoteAddress,
       proxyFrom: s.config.proxyProtocolFrom,
       onForeignPeer: (address, reason) =>
-        s.log.warn({ address, reason }, reason ? 'passive data connection without a valid PROXY header dropped' : 'passive data connection from a foreign address dropped'),
+        s.log.warn(
+          { address, reason },
+          reason ? 'passive data connection without a valid PROXY header dropped' : 'passive data connection from a foreign address dropped',
+        ),
     }),
   );
   return listener.expect();

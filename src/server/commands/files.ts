@@ -42,7 +42,7 @@ export async function MDTM(s: Session, arg: string): Promise<void> {
   // "MDTM YYYYMMDDHHMMSS path" sets the time, as vsftpd and some clients use it;
   // only when no file is named by the whole argument.
   const set = /^(\d{14}(?:\.\d{1,3})?) (.+)$/.exec(arg);
-  if (set && !(await s.files.exists(arg))) return setModifiedTime(s, set[1]!, set[2]!);
+  if (set && !(await s.files.exists(arg))) return setModifiedTime(s, set[1], set[2]);
   const { info } = await s.files.stat(arg);
   s.reply(Reply.FileStatus, formatFtpTime(info.mtime));
 }
@@ -51,7 +51,7 @@ export async function MDTM(s: Session, arg: string): Promise<void> {
 export async function MFMT(s: Session, arg: string): Promise<void> {
   const m = /^(\S+) (.+)$/.exec(arg);
   if (!m) throw badArgument('MFMT needs a time and a path');
-  await setModifiedTime(s, m[1]!, m[2]!);
+  await setModifiedTime(s, m[1], m[2]);
 }
 
 async function setModifiedTime(s: Session, timeText: string, pathArg: string): Promise<void> {

@@ -54,7 +54,7 @@ function legacyHash(algorithm: HashAlgorithm) {
 async function legacyTarget(s: Session, arg: string): Promise<{ path: string; start: number; end: number | null }> {
   const m = /^(.*?) (\d{1,15})(?: (\d{1,15}))?$/.exec(arg);
   if (!m || (await s.files.exists(arg))) return { path: arg, start: 0, end: null };
-  return { path: m[1]!, start: Number(m[2]), end: m[3] === undefined ? null : Number(m[3]) };
+  return { path: m[1], start: Number(m[2]), end: m[3] === undefined ? null : Number(m[3]) };
 }
 
 async function hashable(s: Session, arg: string): Promise<{ path: string; size: number }> {

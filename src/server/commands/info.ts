@@ -27,7 +27,10 @@ export function OPTS(s: Session, arg: string): void {
       s.reply(Reply.Ok, 'Always in UTF8 mode');
       return;
     case 'MLST': {
-      const wanted = (rest.join(' ') || '').toLowerCase().split(';').filter((f) => f !== '');
+      const wanted = (rest.join(' ') || '')
+        .toLowerCase()
+        .split(';')
+        .filter((f) => f !== '');
       s.mlstFacts = new Set(MLST_FACTS.filter((fact) => wanted.includes(fact)) as MlstFact[]);
       s.reply(Reply.Ok, `MLST OPTS ${[...s.mlstFacts].map((f) => `${f};`).join('')}`);
       return;
@@ -94,6 +97,13 @@ export function featureLines(s: Session): string[] {
 function helpLines(commands: CommandTable): string[] {
   const verbs = [...commands.keys()].sort();
   const lines: string[] = [];
-  for (let i = 0; i < verbs.length; i += 8) lines.push(verbs.slice(i, i + 8).map((v) => v.padEnd(4)).join(' ').trimEnd());
+  for (let i = 0; i < verbs.length; i += 8)
+    lines.push(
+      verbs
+        .slice(i, i + 8)
+        .map((v) => v.padEnd(4))
+        .join(' ')
+        .trimEnd(),
+    );
   return lines;
 }

@@ -17,7 +17,13 @@ const SITE_COMMANDS: Readonly<Record<string, SiteCommand>> = {
     run: (s, arg) => {
       const name = arg.trim().toUpperCase();
       if (name === '') {
-        s.reply(Reply.Help, ['SITE commands:', ...Object.values(SITE_COMMANDS).filter((c) => available(s, c)).map((c) => c.help), 'End']);
+        s.reply(Reply.Help, [
+          'SITE commands:',
+          ...Object.values(SITE_COMMANDS)
+            .filter((c) => available(s, c))
+            .map((c) => c.help),
+          'End',
+        ]);
         return;
       }
       const command = SITE_COMMANDS[name];
@@ -31,7 +37,7 @@ const SITE_COMMANDS: Readonly<Record<string, SiteCommand>> = {
     run: async (s, arg) => {
       const m = /^([0-7]{3,4}) (.+)$/.exec(arg);
       if (!m) throw badArgument('SITE CHMOD needs an octal mode and a path');
-      const path = await s.files.chmod(m[2]!, parseInt(m[1]!, 8));
+      const path = await s.files.chmod(m[2], parseInt(m[1], 8));
       s.reply(Reply.Ok, `SITE CHMOD ${m[1]} ${path} done`);
     },
   },

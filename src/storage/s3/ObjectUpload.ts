@@ -142,7 +142,7 @@ export class ObjectUpload implements Upload {
 
   private async accept(chunk: Buffer): Promise<void> {
     this.checkOpen();
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       offset += this.keep(chunk, offset);
       if (this.filled < this.target.settings.partBytes) continue;
       this.sendPart(this.takePart());
@@ -258,9 +258,7 @@ export class ObjectUpload implements Upload {
     const { client, bucket, key } = this.target;
     const body = this.takePart();
     const Metadata = digestMetadata((this.hash as Hash).digest('hex'));
-    await this.call(
-      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, Metadata, ...this.ifNameFree() })),
-    );
+    await this.call(client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, Metadata, ...this.ifNameFree() })));
   }
 
   /**

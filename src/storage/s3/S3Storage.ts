@@ -26,17 +26,7 @@ import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client
 import type { FileInfo, FileStream, Storage, Upload, WriteMode } from '../../core/Storage.js';
 import type { HashAlgorithm } from '../../core/digests.js';
 import { baseName, parentOf } from '../../core/virtualPath.js';
-import {
-  alreadyExists,
-  badArgument,
-  isADirectory,
-  isFtpError,
-  notADirectory,
-  notEmpty,
-  notFound,
-  notSupported,
-  permissionDenied,
-} from '../../errors.js';
+import { alreadyExists, badArgument, isADirectory, isFtpError, notADirectory, notEmpty, notFound, notSupported, permissionDenied } from '../../errors.js';
 import { heldDigest } from './digests.js';
 import { KeySpace } from './keys.js';
 import type { S3Location } from './location.js';

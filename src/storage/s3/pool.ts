@@ -5,7 +5,7 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, run:
   const worker = async () => {
     // After a failure no new item starts, and the ones running are waited for, so the caller can clean up after all of them.
     while (failure === null && next < items.length) {
-      const item = items[next++] as T;
+      const item = items[next++];
       try {
         await run(item);
       } catch (error) {

@@ -7,7 +7,15 @@ import { FtpError, fileChanged, isFtpError, noSpace, notFound, permissionDenied,
 /** Socket-level failures: the store is down, restarting or unreachable, and may well be back soon. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 /** S3 codes that say "not now" rather than "never". */
-const RETRY_LATER = new Set(['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'RequestTimeTooSkewed', 'TimeoutError', 'ThrottlingException']);
+const RETRY_LATER = new Set([
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'TimeoutError',
+  'ThrottlingException',
+]);
 
 interface S3Failure {
   name?: string;

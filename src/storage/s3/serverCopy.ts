@@ -77,10 +77,14 @@ export async function copyObject(client: S3Client, bucket: string, from: ObjectR
   try {
     const ranges = copyRanges(from.size, maxCopyBytes);
     const parts: { PartNumber: number; ETag: string | undefined }[] = [];
-    await forEachLimited(ranges.map((range, i) => ({ range, PartNumber: i + 1 })), PART_COPIES_AT_ONCE, async ({ range, PartNumber }) => {
-      const out = await client.send(new UploadPartCopyCommand({ ...upload, ...source, PartNumber, CopySourceRange: rangeHeader(range) }));
-      parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
-    });
+    await forEachLimited(
+      ranges.map((range, i) => ({ range, PartNumber: i + 1 })),
+      PART_COPIES_AT_ONCE,
+      async ({ range, PartNumber }) => {
+        const out = await client.send(new UploadPartCopyCommand({ ...upload, ...source, PartNumber, CopySourceRange: rangeHeader(range) }));
+        parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
+      },
+    );
     parts.sort((a, b) => a.PartNumber - b.PartNumber);
     await client.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: parts } }));
   } catch (err) {

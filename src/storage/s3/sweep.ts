@@ -21,7 +21,10 @@ export async function abortStaleUploads(client: S3Client, location: S3Location, 
   let KeyMarker: string | undefined;
   let UploadIdMarker: string | undefined;
   do {
-    const page = await s3Call(`s3://${bucket}/${prefix}`, client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker })));
+    const page = await s3Call(
+      `s3://${bucket}/${prefix}`,
+      client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker })),
+    );
     for (const upload of page.Uploads ?? []) {
       if (!upload.Key || !upload.UploadId || (upload.Initiated?.getTime() ?? cutoff) > cutoff) continue;
       await s3Call(upload.Key, client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId })));
