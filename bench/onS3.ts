@@ -153,7 +153,7 @@ export async function runOnS3(options: BenchPlan): Promise<number> {
     console.log(`${plan.mode} run took ${Math.round(durationSeconds / 60)} min; results in ${files.map((f) => path.relative(process.cwd(), f)).join(' and ')}`);
     return 0;
   } catch (err) {
-    console.error(`the benchmark failed: ${(err as Error).stack ?? err}`);
+    console.error(`the benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   } finally {
     await cleanup.run();

@@ -22,7 +22,7 @@ export interface BenchTest {
   /** Prepares the machine (untimed), then measures one server. */
   measure(server: BenchServer, context: TestContext): Promise<Measurement>;
   /** The same measurement without an FTP server: what the client itself can do, once per repetition. */
-  ceiling?(context: TestContext): Promise<Measurement>;
+  readonly ceiling?: (context: TestContext) => Promise<Measurement>;
 }
 
 /** Seconds since `start` (a performance.now() value). */

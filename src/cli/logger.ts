@@ -31,7 +31,7 @@ export function prettyLine(jsonLine: string): string {
   const event = JSON.parse(jsonLine) as Record<string, unknown>;
   const time = new Date(event.time as number).toISOString().slice(11, 19);
   const level = pino.levels.labels[event.level as number] ?? 'info';
-  const msg = String(event.msg ?? '');
+  const msg = typeof event.msg === 'string' ? event.msg : '';
   const fields = Object.entries(event)
     .filter(([key, value]) => !HIDDEN_KEYS.has(key) && !saidInMessage(value, msg))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);

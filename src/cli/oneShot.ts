@@ -40,7 +40,7 @@ interface Run {
   readonly url: FtpUrl;
   readonly msg: Messages;
   readonly lang: Lang;
-  print(line: string): void;
+  readonly print: (line: string) => void;
 }
 
 export function ls(url: string, o: OneShotOptions): Promise<void> {

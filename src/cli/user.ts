@@ -24,7 +24,7 @@ export async function userAdd(name: string, o: UserAddOptions): Promise<void> {
   const file = path.resolve(o.users);
   let users: Map<string, UserRecord>;
   try {
-    users = fs.existsSync(file) ? new Map(await readUsersFile(file)) : new Map();
+    users = fs.existsSync(file) ? new Map<string, UserRecord>(await readUsersFile(file)) : new Map<string, UserRecord>();
   } catch (err) {
     throw new CliError(err instanceof UsersFileError ? err.message : (err as Error).message);
   }

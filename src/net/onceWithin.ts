@@ -19,7 +19,7 @@ export async function onceWithin(
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = limits.signal ? AbortSignal.any([limits.signal, timeout]) : timeout;
   try {
-    return await once(emitter, event, { signal });
+    return (await once(emitter, event, { signal })) as unknown[];
   } catch (err) {
     // once() rejects with the emitter's 'error', or with an AbortError when the signal fired.
     if (!signal.aborted) throw failure({ kind: 'error', error: err as Error });

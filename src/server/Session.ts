@@ -303,7 +303,7 @@ export class Session {
   private async startTls(): Promise<void> {
     const context = sessionSecureContext(this.config.tls!);
     const secure = await acceptTls(this.socket, context, this.config.loginTimeoutMs);
-    secure.on('error', (err) => this.log.debug({ err: err.message }, 'control connection TLS error'));
+    secure.on('error', (err: Error) => this.log.debug({ err: err.message }, 'control connection TLS error'));
     this.secureContext = context;
     this.socket = secure;
     this.holdInput = false;

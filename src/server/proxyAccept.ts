@@ -93,14 +93,16 @@ function readProxyHeader(socket: net.Socket, timeoutMs: number): Promise<ProxyHe
 }
 
 /** Whether a direct connection starts with a PROXY signature; what it sent is left unread. */
-function screenForProxyHeader(socket: net.Socket, timeoutMs: number): Promise<'clean' | 'proxy' | string> {
+async function screenForProxyHeader(socket: net.Socket, timeoutMs: number): Promise<'clean' | 'proxy' | null> {
   const screen = new ProxySignatureScreen();
-  return readUntil<'clean' | 'proxy' | string>(socket, timeoutMs, 'nothing received', (chunk) => {
+  const verdict = await readUntil<'clean' | 'proxy'>(socket, timeoutMs, 'nothing received', (chunk) => {
     const result = screen.push(chunk);
     if (result.kind === 'hold') return null;
     if (result.kind === 'proxy') return { value: 'proxy' };
     return { value: 'clean', unread: result.bytes };
   });
+  // A close or silence before anything decided: neither, and the caller closes the connection.
+  return verdict === 'clean' || verdict === 'proxy' ? verdict : null;
 }
 
 /**

@@ -29,7 +29,10 @@ export function watchStorageErrors(storage: Storage): Storage {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(remembered(err)));
+        if (result instanceof Promise)
+          return result.catch((err: unknown) => {
+            throw remembered(err);
+          });
         if (isAsyncIterable(result)) return watchedPages(result);
         return result;
       };

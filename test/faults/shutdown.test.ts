@@ -67,7 +67,7 @@ describe('SIGTERM', () => {
     data.end();
     assert.equal((await conn.read()).code, 226);
     assert.equal((await conn.read()).code, 421);
-    const [code] = await once(server.process, 'exit');
+    const [code] = (await once(server.process, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.equal(await sha256File(path.join(root, 'big.bin')), sum);
     assert.deepEqual(temporaries(root), []);
@@ -85,7 +85,7 @@ describe('SIGTERM', () => {
     // The client goes quiet mid-upload; the grace period runs out.
     server.process.kill('SIGTERM');
     assert.equal((await conn.read()).code, 426);
-    const [code] = await once(server.process, 'exit');
+    const [code] = (await once(server.process, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.equal(fs.readFileSync(path.join(root, 'big.bin'), 'utf8'), 'the old content');
     assert.deepEqual(temporaries(root), []);

@@ -88,7 +88,7 @@ export interface Rgw extends RgwAccess {
  * entries removed. Returns `into`.
  */
 export function withRgwEnv(rgw: Pick<Rgw, 'env'>, into: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  for (const [name, value] of Object.entries(rgw.env())) {
+  for (const [name, value] of Object.entries(rgw.env()) as Array<[string, string | undefined]>) {
     if (value === undefined) delete into[name];
     else into[name] = value;
   }

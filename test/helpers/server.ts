@@ -74,7 +74,7 @@ export async function startServe(args: readonly string[], nodeArgs: readonly str
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`server never printed ${pattern}:\n${output}`));
+          reject(new Error(`server never printed ${String(pattern)}:\n${output}`));
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
@@ -87,9 +87,9 @@ export async function startServe(args: readonly string[], nodeArgs: readonly str
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const [code] = await exited;
+      const [code] = (await exited) as [number | null];
       clearTimeout(timer);
-      return code as number | null;
+      return code;
     },
   };
 }

@@ -55,7 +55,7 @@ export class Terminal {
     for (;;) {
       const screen = await this.screen();
       if (test(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`the terminal never showed ${ready}:\n${screen}`);
+      if (Date.now() > deadline) throw new Error(`the terminal never showed ${String(ready)}:\n${screen}`);
       await delay(POLL_MS);
     }
   }

@@ -38,7 +38,7 @@ describe('sockftp serve', () => {
   it('writes JSON lines with --log-format json', async () => {
     const server = await startServer(root, ['--log-format', 'json']);
     await server.stop();
-    const event = JSON.parse(server.output().split('\n')[0]);
+    const event = JSON.parse(server.output().split('\n')[0]) as { url: string; root: string };
     assert.equal(event.url, `ftp://127.0.0.1:${server.port}`);
     assert.equal(event.root, root);
   });

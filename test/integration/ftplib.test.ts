@@ -17,7 +17,7 @@ describe('Python ftplib', () => {
     const sum = randomFile(source, 50 * MiB);
     const result = await run('python3', [path.join(CLIENT_SCRIPTS, 'ftplib_session.py'), f.server.host, String(f.server.port), source, target]);
     assert.equal(result.code, 0, result.stderr);
-    const seen = JSON.parse(result.stdout);
+    const seen = JSON.parse(result.stdout) as Record<string, string>;
     assert.match(seen.welcome, /^220 /);
     assert.match(seen.login, /^230 /);
     assert.equal(seen.pwd, '/');

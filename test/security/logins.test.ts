@@ -92,7 +92,7 @@ describe('failed logins', { concurrency: true }, () => {
   it('gives a session that was already open when its address was banned no further guesses', async () => {
     await inSession(greetedFrom('127.0.0.56'), async (early) => {
       const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt('127.0.0.56', 'alice', `guess-${i}`)));
-      assert.ok(codes.includes(421), `ten failures did not ban the address: ${codes}`);
+      assert.ok(codes.includes(421), `ten failures did not ban the address: ${codes.join(', ')}`);
       await early.expect('USER alice', 331);
       const reply = await early.send('PASS one-more-guess');
       assert.equal(reply.code, 421, `the banned address had one more password checked: ${reply.code} ${reply.text}`);

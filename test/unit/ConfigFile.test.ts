@@ -31,7 +31,7 @@ const serve = program.commands.find((c) => c.name() === 'serve')!;
 function sample(option: Option): { toml: string; holds: unknown } {
   if (!option.required && !option.optional) return { toml: String(!option.negate), holds: !option.negate };
   const text = option.argChoices?.[0] ?? (typeof option.defaultValue === 'string' ? option.defaultValue : 'sample');
-  const holds = option.parseArg ? option.parseArg(text, option.defaultValue) : option.variadic ? [text] : text;
+  const holds: unknown = option.parseArg ? option.parseArg(text, option.defaultValue) : option.variadic ? [text] : text;
   return { toml: JSON.stringify(text), holds };
 }
 
@@ -84,7 +84,7 @@ describe('every serve flag has a --config key', () => {
       const takesValue = option.required || option.optional;
       // A value option without a default shows an example; a switch's default is off, a negation's on.
       if (takesValue && option.defaultValue === undefined) continue;
-      assert.equal(String(shown), String(takesValue ? option.defaultValue : option.negate), `# ${line}`);
+      assert.equal(String(shown as string | number | boolean), String(takesValue ? option.defaultValue : option.negate), `# ${line}`);
     }
   });
 

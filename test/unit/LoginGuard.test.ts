@@ -5,7 +5,7 @@ import { LoginGuard, type LoginGuardOptions } from '../../src/auth/LoginGuard.js
 const MINUTE = 60_000;
 
 /** The server's defaults, on a clock the test moves by hand. */
-function guard(overrides: Partial<LoginGuardOptions> = {}): { guard: LoginGuard; advance(ms: number): void } {
+function guard(overrides: Partial<LoginGuardOptions> = {}): { guard: LoginGuard; advance: (ms: number) => void } {
   let now = 1_000_000;
   const g = new LoginGuard({ maxFailures: 10, windowMs: 10 * MINUTE, banMs: 15 * MINUTE, baseDelayMs: 250, maxDelayMs: 4_000, now: () => now, ...overrides });
   return { guard: g, advance: (ms) => (now += ms) };

@@ -95,7 +95,8 @@ describe('writeUsersFile', () => {
     const file = path.join(dir, 'written.json');
     await writeUsersFile(file, users());
     assert.deepEqual(await readUsersFile(file), new Map([...users()].sort()));
-    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')).users), ['amy', 'zed']);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Record<string, unknown> };
+    assert.deepEqual(Object.keys(written.users), ['amy', 'zed']);
   });
 
   it('makes the file readable by its owner only', async () => {

@@ -20,37 +20,38 @@ export interface TreeSummary {
   readonly verified: VerifyMethod | null;
 }
 
+/** Function properties, not methods: callers pass them around unbound (msg.passwordFor as a prompt). */
 export interface Messages {
-  connected(target: string): string;
-  uploaded(name: string, bytes: number, wanted: string): string;
-  downloaded(name: string, bytes: number, wanted: string): string;
-  deleted(name: string): string;
-  notFound(name: string): string;
-  size(bytes: number): string;
-  connectionClosed(): string;
-  newConnection(target: string): string;
-  bye(): string;
-  changedDir(path: string): string;
-  madeDir(path: string): string;
-  removedDir(path: string): string;
-  renamed(from: string, to: string): string;
-  empty(): string;
-  unknownCommand(name: string): string;
-  usage(usage: string): string;
-  unclosedQuote(): string;
-  error(text: string): string;
-  notConnected(): string;
-  helpHeader(): string;
-  verified(name: string, method: VerifyMethod): string;
-  treeDone(summary: TreeSummary): string;
-  noMatch(pattern: string): string;
-  localDir(path: string): string;
-  quitHint(): string;
+  readonly connected: (target: string) => string;
+  readonly uploaded: (name: string, bytes: number, wanted: string) => string;
+  readonly downloaded: (name: string, bytes: number, wanted: string) => string;
+  readonly deleted: (name: string) => string;
+  readonly notFound: (name: string) => string;
+  readonly size: (bytes: number) => string;
+  readonly connectionClosed: () => string;
+  readonly newConnection: (target: string) => string;
+  readonly bye: () => string;
+  readonly changedDir: (path: string) => string;
+  readonly madeDir: (path: string) => string;
+  readonly removedDir: (path: string) => string;
+  readonly renamed: (from: string, to: string) => string;
+  readonly empty: () => string;
+  readonly unknownCommand: (name: string) => string;
+  readonly usage: (usage: string) => string;
+  readonly unclosedQuote: () => string;
+  readonly error: (text: string) => string;
+  readonly notConnected: () => string;
+  readonly helpHeader: () => string;
+  readonly verified: (name: string, method: VerifyMethod) => string;
+  readonly treeDone: (summary: TreeSummary) => string;
+  readonly noMatch: (pattern: string) => string;
+  readonly localDir: (path: string) => string;
+  readonly quitHint: () => string;
   /** The progress bar's label for the time left. */
-  eta(): string;
+  readonly eta: () => string;
   /** A lost connection: the transfer reconnects and resumes. */
-  retrying(attempt: number, of: number, reason: string): string;
-  passwordFor(user: string): string;
+  readonly retrying: (attempt: number, of: number, reason: string) => string;
+  readonly passwordFor: (user: string) => string;
 }
 
 /** Sizes in MB with two decimals, as the original printed them (1 MB = 1024 * 1024 bytes). */

@@ -31,7 +31,7 @@ export function OPTS(s: Session, arg: string): void {
         .toLowerCase()
         .split(';')
         .filter((f) => f !== '');
-      s.mlstFacts = new Set(MLST_FACTS.filter((fact) => wanted.includes(fact)) as MlstFact[]);
+      s.mlstFacts = new Set<MlstFact>(MLST_FACTS.filter((fact) => wanted.includes(fact)));
       s.reply(Reply.Ok, `MLST OPTS ${[...s.mlstFacts].map((f) => `${f};`).join('')}`);
       return;
     }

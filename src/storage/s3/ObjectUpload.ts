@@ -87,8 +87,12 @@ export class ObjectUpload implements Upload {
     if (head.kind === 'bytes') this.keep(head.bytes, 0);
     if (head.kind === 'copy') this.copyHead(head);
     this.stream = new Writable({
-      write: (chunk: Buffer, _encoding, callback) => this.accept(chunk).then(() => callback(), callback),
-      final: (callback) => this.flush().then(() => callback(), callback),
+      write: (chunk: Buffer, _encoding, callback) => {
+        this.accept(chunk).then(() => callback(), callback);
+      },
+      final: (callback) => {
+        this.flush().then(() => callback(), callback);
+      },
     });
     this.ended = finished(this.stream);
     // Also awaited by commit(); an upload given up before its end must not leave an unhandled rejection.

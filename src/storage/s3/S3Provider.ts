@@ -53,7 +53,7 @@ export class S3Provider {
         const wasFirst = first;
         first = false;
         if ('error' in outcome) {
-          if (wasFirst) reject(outcome.error);
+          if (wasFirst) reject(outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error)));
           else this.onSweep({ home, error: outcome.error });
           return;
         }
