@@ -64,29 +64,22 @@ export async function downloadFile(client: FtpClient, remote: string, wanted: st
   const part = `${name}.part`;
   const partSize = () => fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0;
   // Each attempt goes on from what the one before left in NAME.part (REST), the first from -c's point.
-  let from = startAt;
-  let received = 0;
-  const onProgress = (bytes: number) => {
-    received = bytes;
-    watcher?.update(from + bytes);
-  };
+  const progress = new AttemptProgress(watcher, startAt);
   try {
     await withRetries(client, options.retry ?? NO_RETRIES, options.signal, async (retrying) => {
       if (retrying) {
         total ??= await remoteSize(client, remote);
-        from = partSize();
+        const kept = partSize();
         // Only a file changed on the server meanwhile can be shorter than what came of it: then from the start.
-        if (total !== null && from > total) from = 0;
-        watcher?.update(from);
+        progress.restartAt(total !== null && kept > total ? 0 : kept);
       }
-      received = 0;
-      if (!retrying || total === null || from < total)
-        await client.download(remote, part, from, { signal: options.signal, onProgress, onStart: () => watcher?.update(from) });
+      progress.beginAttempt();
+      if (!retrying || total === null || progress.from < total) await client.download(remote, part, progress.from, progress.callbacks(options.signal));
     });
   } catch (err) {
     // A download refused before any byte came (550) leaves no empty .part behind; a cut one stays for -c.
     if (partSize() === 0 && fs.existsSync(part)) fs.rmSync(part);
-    throw interruptedAt(err, name, from + received, 'download');
+    throw interruptedAt(err, name, progress.reached, 'download');
   }
   const bytes = partSize() - startAt;
   fs.renameSync(part, name);
@@ -121,25 +114,56 @@ export async function uploadFile(
   }
   const watcher = options.watcher;
   watcher?.start(path.posix.basename(name), stats.size, resumeAt);
-  let from = resumeAt;
-  let sent = 0;
-  const onProgress = (bytes: number) => {
-    sent = bytes;
-    watcher?.update(from + bytes);
-  };
+  const progress = new AttemptProgress(watcher, resumeAt);
   try {
     await withRetries(client, options.retry ?? NO_RETRIES, options.signal, async (retrying) => {
-      if (retrying) {
-        from = await uploadResumePoint(client, name, stats.size, options.force === true);
-        watcher?.update(from);
-      }
-      sent = 0;
-      if (from < stats.size || !retrying) await client.upload(local, name, from, { signal: options.signal, onProgress, onStart: () => watcher?.update(from) });
+      if (retrying) progress.restartAt(await uploadResumePoint(client, name, stats.size, options.force === true));
+      progress.beginAttempt();
+      if (progress.from < stats.size || !retrying) await client.upload(local, name, progress.from, progress.callbacks(options.signal));
     });
   } catch (err) {
-    throw interruptedAt(err, name, from + sent, 'upload');
+    throw interruptedAt(err, name, progress.reached, 'upload');
   }
   return { name, bytes: stats.size - resumeAt };
+}
+
+/**
+ * Where a transfer that may be retried stands: the offset the current attempt
+ * started from, and what that attempt moved, told to the watcher as one figure.
+ */
+class AttemptProgress {
+  private moved = 0;
+
+  constructor(
+    private readonly watcher: ProgressWatcher | null | undefined,
+    public from: number,
+  ) {}
+
+  /** A new attempt goes on from `offset`. */
+  restartAt(offset: number): void {
+    this.from = offset;
+    this.watcher?.update(offset);
+  }
+
+  beginAttempt(): void {
+    this.moved = 0;
+  }
+
+  /** How far the file got: where the last attempt started, and what it moved. */
+  get reached(): number {
+    return this.from + this.moved;
+  }
+
+  callbacks(signal: AbortSignal | undefined) {
+    return {
+      signal,
+      onProgress: (bytes: number) => {
+        this.moved = bytes;
+        this.watcher?.update(this.from + bytes);
+      },
+      onStart: () => this.watcher?.update(this.from),
+    };
+  }
 }
 
 /**
