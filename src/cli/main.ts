@@ -8,6 +8,7 @@ import { DEFAULTS } from '../server/ServerConfig.js';
 import { S3_DEFAULTS } from '../storage/s3/settings.js';
 import { EXIT_CODES } from './exitCodes.js';
 import { DEFAULT_RETRIES } from './retriesFlag.js';
+import { HTTP_DEFAULTS } from './http.js';
 
 const MiB = 1024 * 1024;
 const RETRIES_HELP = 'after a lost connection or a 421, reconnect and resume a transfer up to N times (0: never)';
@@ -65,6 +66,12 @@ program
   .option('--admin-address <host:port>', 'serve /metrics, /healthz and /readyz over HTTP here (loopback only without --admin-public)')
   .option('--admin-public', 'allow --admin-address on an address other than loopback')
   .option('--drain-delay <seconds>', 'with --admin-address: on SIGTERM, /readyz says 503 this long before the FTP listener closes', '2')
+  .option('--http-address <host:port>', 'also serve the browser file manager here, over HTTPS with --tls-cert (off by default)')
+  .option('--http-max-upload <size>', 'largest upload through the web, such as 500M or 10G', HTTP_DEFAULTS.maxUpload)
+  .option('--http-session-timeout <duration>', 'end a web session unused this long (30m, 2h...)', HTTP_DEFAULTS.sessionTimeout)
+  .option('--http-shares-file <file>', 'keep share links in this JSON file across restarts (default: in memory)')
+  .option('--http-staging-dir <dir>', 'where unfinished web uploads wait (default: a folder under the system temporary directory)')
+  .option('--http-upload-expiry <duration>', 'remove unfinished web uploads untouched this long', HTTP_DEFAULTS.uploadExpiry)
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
   .option('--log-format <format>', 'pretty or json', 'pretty')
   .action(lazy(async () => (await import('./serve.js')).serveCommand));

@@ -1,4 +1,5 @@
 /** Checks of command-line values, each failing with a one-line FlagError that names the flag. */
+import { isIP } from 'node:net';
 import type { PortRange } from '../net/PassiveListener.js';
 import { FlagError } from './FlagError.js';
 
@@ -27,4 +28,13 @@ export function parseDuration(text: string, flag: string, bareUnit: 's' | 'm' | 
   const ms = Number(m[1]) * DURATION_UNITS[m[2] || bareUnit];
   if (ms < minMs || ms > maxMs) throw new FlagError(flag, `must be between ${minMs / 1000} s and ${maxMs / 86_400_000} days`);
   return ms;
+}
+
+/** HOST:PORT, [::1]:PORT for IPv6 (--admin-address, --http-address). */
+export function parseHostPort(text: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
+  const host = m?.[1] ?? m?.[2];
+  if (!m || host === undefined || (m[1] !== undefined && isIP(m[1]) !== 6))
+    throw new FlagError(flag, `must be HOST:PORT, for example 127.0.0.1:8080 or [::1]:8080, not "${text}"`);
+  return { host, port: parseInteger(m[3], `${flag} port`, 0, 65535) };
 }

@@ -1,6 +1,7 @@
 /** `sockftp serve [ROOT]`: builds the configuration from flags and runs the server until a signal. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { defaultAnonymousPolicy, parseAnonymousPolicy } from '../auth/anonymousPolicy.js';
 import { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
 import { UsersFileError } from '../auth/UsersFile.js';
@@ -21,9 +22,10 @@ import { FlagError } from './FlagError.js';
 import { CidrList } from '../protocol/cidr.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
+import { buildHttpConfig, startHttp, type HttpOptions } from './http.js';
 import { reloader } from './reload.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends HttpOptions {
   config?: string;
   host: string;
   port: string;
@@ -164,13 +166,15 @@ export function buildSettings(root: string | undefined, o: ServeOptions) {
   if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new FlagError('--log-format', 'must be pretty or json');
   const logFormat: LogFormat = o.logFormat;
   const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
+  const config = buildServerConfig(root, o);
   return {
-    config: buildServerConfig(root, o),
+    config,
     s3: buildS3Settings(o),
     logLevel: o.logLevel as Level,
     logFormat,
     graceMs: parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000,
     adminAddress,
+    http: buildHttpConfig(o, config.tls),
     // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
     drainMs: adminAddress ? parseInteger(o.drainDelay, '--drain-delay', 0, 3_600) * 1000 : 0,
   };
@@ -180,7 +184,7 @@ export function buildSettings(root: string | undefined, o: ServeOptions) {
 export const serveCommand = withConfigFile(serve);
 
 export async function serve(root: string | undefined, o: ServeOptions, configFile: ConfigFile<ServeOptions> | null = null): Promise<void> {
-  const { config, s3, logLevel, logFormat, graceMs, adminAddress, drainMs } = buildSettings(root, o);
+  const { config, s3, logLevel, logFormat, graceMs, adminAddress, drainMs, http: httpConfig } = buildSettings(root, o);
   const log = createLogger(logLevel, logFormat);
   let authenticator: LoginAuthenticator;
   try {
@@ -208,6 +212,7 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
     throw new CliError(`${what}: ${(err as Error).message}`);
   }
   const admin = adminAddress ? await startAdmin(adminAddress, server) : null;
+  const http = httpConfig ? await startHttp(httpConfig, server, authenticator, storage, log) : null;
   // The start line and stats are printed whatever the log level: scripts read the port from the one,
   // and an operator asked for the other.
   const announce = log.isLevelEnabled('info') ? log : createLogger('info', logFormat);
@@ -222,8 +227,8 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
     }
     stopping = true;
     // The admin listener stays up, /readyz answering 503, until the process exits.
-    void server
-      .shutdown(graceMs, drainMs, signal)
+    // The web door closes with the FTP listener, its requests under way given the same grace.
+    void Promise.all([server.shutdown(graceMs, drainMs, signal), http ? delay(drainMs).then(() => http.shutdown(graceMs)) : null])
       .then(() => Promise.all([transferLog?.close(), storage.close()]))
       .then(() => process.exit(0));
   };
@@ -237,11 +242,12 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
       url: server.url,
       implicitUrl: server.implicitUrl ?? undefined,
       adminUrl: admin?.url,
+      webUrl: http?.url,
       root: config.root,
       anonymous: config.anonymous,
       accounts: authenticator.accountCount,
     },
-    `serving ${config.root} at ${where}${admin ? `; admin at ${admin.url}` : ''}`,
+    `serving ${config.root} at ${where}${http ? `; web at ${http.url}` : ''}${admin ? `; admin at ${admin.url}` : ''}`,
   );
   void sweepLeftovers(storage, config, authenticator, log);
 }

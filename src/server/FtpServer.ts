@@ -47,7 +47,8 @@ export class FtpServer {
   private readonly perIp = new Map<string, number>();
   /** Made by listen(), once the served root has been opened and what its storage can do is known. */
   private context: SessionContext | null = null;
-  private readonly loginGuard: LoginGuard;
+  /** Failed logins per address; the web door counts in this same one (src/http/), so neither door is a side door for guessing. */
+  readonly loginGuard: LoginGuard;
   private readonly transfers = new TransferCounter();
   /** Connections from a trusted load balancer whose PROXY header has not come yet (--proxy-protocol-from). */
   private readonly awaitingHeader = new Set<net.Socket>();

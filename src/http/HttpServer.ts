@@ -1,0 +1,142 @@
+/**
+ * The web front door (--http-address): node:http or node:https, the route
+ * table, sessions and their CSRF tokens, security headers on every response.
+ * It works on the same core as FTP: the shared Authenticator and LoginGuard,
+ * the StorageProvider, and one FileOperations per request; FtpErrors become
+ * statuses in errorStatus.ts only.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/Account.js';
+import type { LoginGuard } from '../auth/LoginGuard.js';
+import type { StorageProvider } from '../core/StorageProvider.js';
+import { unmapIPv4 } from '../protocol/dataAddress.js';
+import { formatHostForUrl } from '../protocol/hosts.js';
+import type { ServerEvents } from '../server/events.js';
+import type { HttpApp, HttpDoorConfig, RequestContext } from './context.js';
+import { SESSION_COOKIE, readCookie } from './cookies.js';
+import { HttpError } from './HttpError.js';
+import { RateLimiter } from './RateLimiter.js';
+import { sendError } from './respond.js';
+import { Router } from './router.js';
+import { routes } from './routes.js';
+import { setSecurityHeaders } from './securityHeaders.js';
+import { SessionStore, sameToken } from './SessionStore.js';
+
+/** Requests per session (or per address before login): a burst for a page with many thumbnails, then a steady rate. */
+const REQUEST_BURST = 300;
+const REQUESTS_PER_SECOND = 100;
+/** Login attempts per address, wrong or right: the LoginGuard bans on failures, this stops a flood of any kind. */
+const LOGIN_BURST = 10;
+const LOGINS_PER_SECOND = 1;
+/** How often idle sessions and stale uploads are swept. */
+const SWEEP_INTERVAL_MS = 60_000;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface HttpServerParts {
+  readonly authenticator: Authenticator;
+  readonly storage: StorageProvider;
+  readonly loginGuard: LoginGuard;
+  readonly events?: ServerEvents | null;
+  readonly log: Logger;
+}
+
+export class HttpServer {
+  private readonly server: http.Server;
+  private readonly router = new Router(routes);
+  readonly app: HttpApp;
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(config: HttpDoorConfig, parts: HttpServerParts) {
+    this.app = {
+      config,
+      authenticator: parts.authenticator,
+      storage: parts.storage,
+      loginGuard: parts.loginGuard,
+      events: parts.events ?? null,
+      log: parts.log.child({ door: 'http' }),
+      sessions: new SessionStore({ idleMs: config.idleMs, maxSessions: config.maxSessions }),
+      requestLimit: new RateLimiter(REQUEST_BURST, REQUESTS_PER_SECOND),
+      loginLimit: new RateLimiter(LOGIN_BURST, LOGINS_PER_SECOND),
+    };
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, handler) : http.createServer(handler);
+    // Slowloris: headers must come within this; bodies (uploads) are bounded by the request timeout only when idle.
+    this.server.headersTimeout = 30_000;
+    this.server.requestTimeout = 0;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host: this.app.config.host, port: this.app.config.port }, () => {
+        this.server.off('error', reject);
+        this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
+        resolve();
+      });
+    });
+  }
+
+  get url(): string {
+    const address = this.server.address() as AddressInfo;
+    return `${this.app.config.tls ? 'https' : 'http'}://${formatHostForUrl(address.address)}:${address.port}`;
+  }
+
+  /** Stops accepting, lets requests under way finish for `graceMs`, then cuts what is left. */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([closed, expired]);
+    clearTimeout(timer);
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private sweep(): void {
+    this.app.sessions.sweep();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      const url = parseUrl(req.url);
+      const match = this.router.match(req.method ?? 'GET', url.pathname);
+      if (!match) throw new HttpError('not_found', 'Not found');
+      if (!('route' in match)) throw new HttpError('method_not_allowed', 'Method not allowed', { Allow: match.allow.join(', ') });
+      const address = unmapIPv4(req.socket.remoteAddress ?? '');
+      const session = this.app.sessions.get(readCookie(req.headers.cookie, SESSION_COOKIE));
+      if (!this.app.requestLimit.take(session ? `s:${session.id}` : `a:${address}`))
+        throw new HttpError('rate_limited', 'Too many requests; slow down', { 'Retry-After': '1' });
+      if (match.route.access === 'user') {
+        if (!session) throw new HttpError('not_logged_in', 'Not logged in');
+        const token = req.headers['x-csrf-token'];
+        if (!SAFE_METHODS.has(req.method ?? 'GET') && !sameToken(typeof token === 'string' ? token : undefined, session.csrf))
+          throw new HttpError('csrf', 'Missing or wrong X-CSRF-Token');
+      }
+      const ctx: RequestContext = { req, res, url, address, secure: Boolean(this.app.config.tls), app: this.app, params: match.params, session };
+      await match.route.handle(ctx);
+    } catch (err) {
+      if (isClientGone(err, res)) return;
+      if (sendError(res, err)) this.app.log.error({ err, method: req.method, url: req.url }, 'request failed');
+    }
+  }
+}
+
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError('bad_request', 'Bad URL');
+  }
+}
+
+/** A client that went away midway (a cancelled download) is not a failure to log. */
+function isClientGone(err: unknown, res: http.ServerResponse): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ERR_STREAM_PREMATURE_CLOSE' && (res.destroyed || res.req.destroyed);
+}

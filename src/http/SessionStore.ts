@@ -1,0 +1,84 @@
+/**
+ * The web door's logins: a random 32-byte id (the cookie) -> the account, its
+ * opened storage and the session's CSRF token, in memory. A session unused
+ * for the idle limit is gone; at the cap the least recently used one goes, so
+ * memory stays bounded whatever is thrown at the login route.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Account } from '../auth/Account.js';
+import type { Storage } from '../core/Storage.js';
+
+export interface WebSession {
+  readonly id: string;
+  /** Sent back in X-CSRF-Token on every state change; the cookie alone never suffices. */
+  readonly csrf: string;
+  readonly account: Account;
+  readonly storage: Storage;
+  lastSeen: number;
+}
+
+export interface SessionStoreOptions {
+  readonly idleMs: number;
+  readonly maxSessions: number;
+  readonly now?: () => number;
+}
+
+export class SessionStore {
+  /** In order of last use: the first is the stalest. */
+  private readonly sessions = new Map<string, WebSession>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  create(account: Account, storage: Storage): WebSession {
+    const session: WebSession = { id: token(), csrf: token(), account, storage, lastSeen: this.now() };
+    this.sessions.set(session.id, session);
+    this.sweep();
+    while (this.sessions.size > this.options.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
+    return session;
+  }
+
+  /** The live session of this id (and it counts as used now), or null. */
+  get(id: string | undefined): WebSession | null {
+    if (id === undefined) return null;
+    const session = this.sessions.get(id);
+    if (!session) return null;
+    this.sessions.delete(id);
+    const now = this.now();
+    if (now - session.lastSeen > this.options.idleMs) return null;
+    session.lastSeen = now;
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  delete(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  /** Drops the sessions idle too long (the stalest come first, so this stops at the first live one). */
+  sweep(): void {
+    const now = this.now();
+    for (const [id, session] of this.sessions) {
+      if (now - session.lastSeen <= this.options.idleMs) break;
+      this.sessions.delete(id);
+    }
+  }
+}
+
+function token(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Compares a token from a request with the expected one in constant time. */
+export function sameToken(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,68 @@
+/** What a web route gets: the request, the door's shared parts, and the caller's session. */
+import type * as http from 'node:http';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/Account.js';
+import type { LoginGuard } from '../auth/LoginGuard.js';
+import { FileOperations } from '../core/FileOperations.js';
+import type { StorageProvider } from '../core/StorageProvider.js';
+import type { ServerEvents } from '../server/events.js';
+import { notLoggedIn } from './HttpError.js';
+import type { RateLimiter } from './RateLimiter.js';
+import type { SessionStore, WebSession } from './SessionStore.js';
+
+export interface HttpDoorConfig {
+  readonly host: string;
+  readonly port: number;
+  /** PEM certificate and key: HTTPS (and Secure cookies) when given. */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
+  /** A session unused this long is ended. */
+  readonly idleMs: number;
+  readonly maxSessions: number;
+  /** The largest upload accepted (413 above). */
+  readonly maxUploadBytes: number;
+  /** Where unfinished uploads wait for their last byte (a directory on this machine). */
+  readonly stagingDir: string;
+  /** Unfinished uploads untouched this long are removed. */
+  readonly stagingExpiryMs: number;
+  /** Where share links are kept across restarts; null: in memory only. */
+  readonly sharesFile: string | null;
+}
+
+/** The door's parts shared by every request. */
+export interface HttpApp {
+  readonly config: HttpDoorConfig;
+  readonly authenticator: Authenticator;
+  readonly storage: StorageProvider;
+  /** The same instance the FTP server counts failures in: the web is no side door for guessing. */
+  readonly loginGuard: LoginGuard;
+  /** The FTP server's events, for the moments both doors share (bans). */
+  readonly events: ServerEvents | null;
+  readonly log: Logger;
+  readonly sessions: SessionStore;
+  readonly requestLimit: RateLimiter;
+  readonly loginLimit: RateLimiter;
+}
+
+export interface RequestContext {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  readonly url: URL;
+  /** The client's address as the FTP door writes it (IPv4 unmapped), for the login guard and limits. */
+  readonly address: string;
+  readonly secure: boolean;
+  readonly app: HttpApp;
+  readonly params: Readonly<Record<string, string>>;
+  readonly session: WebSession | null;
+}
+
+/** The caller's session; routes marked 'user' only run with one. */
+export function sessionOf(ctx: RequestContext): WebSession {
+  if (!ctx.session) throw notLoggedIn();
+  return ctx.session;
+}
+
+/** One FileOperations per request, its working directory "/": the same confinement and permission checks as an FTP session's. */
+export function filesOf(ctx: RequestContext): FileOperations {
+  const session = sessionOf(ctx);
+  return new FileOperations(session.account, session.storage);
+}
