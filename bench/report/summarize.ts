@@ -27,25 +27,36 @@ export interface Cell {
   readonly text: string;
 }
 
-export interface SummaryRow {
-  readonly label: string;
-  readonly cells: Readonly<Record<string, Cell>>;
+/** The subjects that are sockftp: the build as installed, and the same build with its native addon off. */
+export const SOCKFTP = 'sockftp';
+export const SOCKFTP_JS = 'sockftp-js';
+const OURS = new Set([SOCKFTP, SOCKFTP_JS]);
+
+/** One sockftp subject against the best peer: the ratio, and whether its target is met. */
+export interface Verdict {
   readonly ratio: number | null;
   readonly target: { readonly text: string; readonly met: boolean } | null;
+}
+
+export interface SummaryRow extends Verdict {
+  readonly label: string;
+  readonly cells: Readonly<Record<string, Cell>>;
+  /** The JavaScript path alone (sockftp-js), when it ran: its own column, against the same peers. */
+  readonly js?: Verdict;
 }
 
 export function summarize(specs: readonly RowSpec[], runs: Runs, servers: readonly string[]): SummaryRow[] {
   return specs.map((spec) => {
     const cells = Object.fromEntries(servers.map((s) => [s, cellOf(spec, runs[spec.test]?.[s])]));
     if (spec.ceiling) return ceilingRow(spec, cells, cellOf(spec, runs[spec.test]?.[CEILING]));
-    const ours = cells['sockftp']?.value ?? null;
-    const ratio = ratioToBestPeer(
-      spec,
-      ours,
-      servers.filter((s) => s !== 'sockftp').map((s) => cells[s].value),
-    );
-    const target = spec.target ? { text: spec.target.text, met: ours !== null && spec.target.met(ours, ratio) } : null;
-    return { label: spec.label, cells, ratio, target };
+    const peers = servers.filter((s) => !OURS.has(s)).map((s) => cells[s].value);
+    const verdict = (subject: string): Verdict => {
+      const ours = cells[subject]?.value ?? null;
+      const ratio = ratioToBestPeer(spec, ours, peers);
+      return { ratio, target: spec.target ? { text: spec.target.text, met: ours !== null && spec.target.met(ours, ratio) } : null };
+    };
+    const row = { label: spec.label, cells, ...verdict(SOCKFTP) };
+    return servers.includes(SOCKFTP_JS) ? { ...row, js: verdict(SOCKFTP_JS) } : row;
   });
 }
 

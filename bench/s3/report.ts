@@ -6,11 +6,11 @@
  */
 import type { RowSpec } from '../report/rows.js';
 import { S3_DEFAULTS } from '../../src/storage/s3/settings.js';
-import { summarize, type Cell, type RunRecord, type Runs, type SummaryRow } from '../report/summarize.js';
+import { SOCKFTP, summarize, type Cell, type RunRecord, type Runs, type SummaryRow } from '../report/summarize.js';
 import { markdownTable } from '../report/table.js';
 import type { S3Plan } from './S3Plan.js';
 
-export const SOCKFTP = 'sockftp';
+export { SOCKFTP };
 export const PEER = 'vsftpd+s3fs';
 /** The raw SDK in this process: each test's ceiling, measured in turn with the servers. */
 export const SDK = 'raw SDK';
