@@ -15,7 +15,7 @@ import { isS3Location, parseS3Location } from '../storage/s3/location.js';
 import { S3_DEFAULTS, s3Settings, type S3Settings } from '../storage/s3/settings.js';
 import type { Level, Logger } from 'pino';
 import { isFtpError } from '../errors.js';
-import { parseAdminAddress, startAdmin } from './admin.js';
+import { loadAdmin, parseAdminAddress } from './admin.js';
 import { CliError } from './CliError.js';
 import { withConfigFile, type ConfigFile } from './ConfigFile.js';
 import { FlagError } from './FlagError.js';
@@ -203,6 +203,7 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
         ? log.warn({ home: report.home, err: (report.error as Error).message }, 'could not sweep leftovers')
         : log.info(report, 'leftovers of an earlier run removed'),
   });
+  const startAdmin = adminAddress ? await loadAdmin() : null;
   const server = new FtpServer(config, authenticator, storage, log, transferLog);
   try {
     await server.listen();
@@ -211,7 +212,7 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
     const what = isFtpError(err) ? `ROOT ${config.root}` : `cannot listen on ${config.host}`;
     throw new CliError(`${what}: ${(err as Error).message}`);
   }
-  const admin = adminAddress ? await startAdmin(adminAddress, server) : null;
+  const admin = adminAddress && startAdmin ? await startAdmin(adminAddress, server) : null;
   const http = httpConfig ? await startHttp(httpConfig, server, authenticator, storage, log) : null;
   // The start line and stats are printed whatever the log level: scripts read the port from the one,
   // and an operator asked for the other.

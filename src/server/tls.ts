@@ -6,19 +6,27 @@
  * is proved, as vsftpd's require_ssl_reuse does.
  */
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { dataConnectionFailed } from '../errors.js';
 import { onceWithin } from '../net/onceWithin.js';
 import type { TlsConfig } from './ServerConfig.js';
 
+let tlsModule: typeof tls | undefined;
+
+/** node:tls is loaded at the first TLS use, not at start: it was about 1.2 MiB of an idle server without --tls-cert. */
+function nodeTls(): typeof tls {
+  return (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof tls);
+}
+
 export function sessionSecureContext(config: TlsConfig): tls.SecureContext {
-  return tls.createSecureContext({ cert: config.cert, key: config.key, minVersion: 'TLSv1.2', ticketKeys: randomBytes(48) });
+  return nodeTls().createSecureContext({ cert: config.cert, key: config.key, minVersion: 'TLSv1.2', ticketKeys: randomBytes(48) });
 }
 
 /** Starts TLS as the server on an accepted socket and resolves once the handshake is done. */
 export async function acceptTls(socket: net.Socket, context: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket> {
-  const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+  const secure = new (nodeTls().TLSSocket)(socket, { isServer: true, secureContext: context });
   try {
     await onceWithin(secure, 'secure', { timeoutMs }, (why) =>
       dataConnectionFailed(why.kind === 'error' ? `TLS handshake failed: ${why.error.message}` : 'TLS handshake timed out'),

@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { constants } from 'node:os';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import type { RawFile } from '../core/Storage.js';
 import { giveBuffer, takeBuffer } from './bufferPool.js';
@@ -64,7 +64,8 @@ export function zeroCopyBytes(socket: net.Socket): number {
 
 /** The socket's descriptor when it is a plain TCP socket the addon may write to; null for TLS or anything else. */
 function socketFd(socket: net.Socket): number | null {
-  if (addon === null || socket instanceof tls.TLSSocket || socket.destroyed) return null;
+  // `encrypted` rather than instanceof TLSSocket, so that a server without TLS never loads node:tls.
+  if (addon === null || (socket as Partial<tls.TLSSocket>).encrypted === true || socket.destroyed) return null;
   const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
