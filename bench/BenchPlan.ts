@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { MiB, SOCKFTP_CLI } from './paths.js';
 
-export const SERVER_NAMES = ['sockftp', 'vsftpd', 'pyftpdlib', 'ftp-srv'] as const;
+export const SERVER_NAMES = ['sockftp', 'vsftpd', 'pure-ftpd', 'proftpd', 'pyftpdlib', 'ftp-srv'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 export interface BenchPlan {
@@ -45,7 +45,7 @@ const FULL: Sizes = {
   clientRepetitions: 3,
 };
 
-/** Every test on every server, fewer times and with fewer small files: about 2.5 minutes. */
+/** Every test on every server, fewer times and with fewer small files: about 4 minutes. */
 const QUICK: Sizes = {
   ...FULL,
   bigRepetitions: 2,

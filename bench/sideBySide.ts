@@ -1,11 +1,11 @@
 /**
- * sockftp beside vsftpd, pyftpdlib and ftp-srv on loopback (issue 7): the
+ * sockftp beside vsftpd, pure-ftpd, proftpd, pyftpdlib and ftp-srv on loopback (issues 7, 13): the
  * same fixture tree, the same account, the same lean client, measured
  * interleaved. Prints a table and writes bench/results/*.json. Needs root
  * (vsftpd logs in a local user made for the run). Not part of `npm test`.
  *
- *   npm run bench              the full run (about 16 minutes)
- *   npm run bench -- --quick   every test, fewer times (about 2.5 minutes)
+ *   npm run bench              the full run (about 25 minutes)
+ *   npm run bench -- --quick   every test, fewer times (about 4 minutes)
  *   npm run bench -- --s3 [--quick]   on an S3 bucket instead: sockftp, vsftpd on s3fs, the raw SDK (onS3.ts)
  *
  * See bench/README.md for what each test measures and why it is done this way.
@@ -33,12 +33,17 @@ import type { BenchServer, ServerStarter } from './servers/BenchServer.js';
 import { startFtpSrv } from './servers/ftpSrv.js';
 import { createLocalUser, localUserUnavailable } from './servers/localUser.js';
 import { passiveBlocks } from './servers/ports.js';
+import { startProftpd } from './servers/proftpd.js';
+import { startPureFtpd } from './servers/pureFtpd.js';
 import { startPyftpdlib } from './servers/pyftpdlib.js';
 import { startSockftp } from './servers/sockftp.js';
 import { startVsftpd } from './servers/vsftpd.js';
 
-/** Passive ports per server: 200 clients at once, and room for ports still in TIME_WAIT. */
-const PASSIVE_BLOCK = 1000;
+/**
+ * Passive ports per server: 200 clients at once, and room for ports still in TIME_WAIT.
+ * pure-ftpd admits at most half as many sessions as it has passive ports, so MAX_CLIENTS needs twice as many.
+ */
+const PASSIVE_BLOCK = 2000;
 /** Sessions each server must accept at once: the largest client count, with room to spare. */
 const MAX_CLIENTS = 1000;
 /** Servers settle (JIT, lazy allocations) for this long before their idle memory is read. */
@@ -82,6 +87,8 @@ try {
   const starters: Record<ServerName, ServerStarter> = {
     sockftp: (setup) => startSockftp(setup, plan.sockftpCli),
     vsftpd: startVsftpd,
+    'pure-ftpd': startPureFtpd,
+    proftpd: startProftpd,
     pyftpdlib: startPyftpdlib,
     'ftp-srv': startFtpSrv,
   };
