@@ -16,7 +16,11 @@ export type HttpErrorCode =
   | 'share_not_found'
   | 'method_not_allowed'
   | 'range_not_satisfiable'
-  | 'conflict';
+  | 'conflict'
+  /** An upload that another request is writing to (tus clients retry on it). */
+  | 'locked'
+  | 'precondition_failed'
+  | 'unsupported_media_type';
 
 export class HttpError extends Error {
   constructor(

@@ -24,6 +24,8 @@ import { Router } from './router.js';
 import { routes } from './routes.js';
 import { setSecurityHeaders } from './securityHeaders.js';
 import { SessionStore, sameToken } from './SessionStore.js';
+import { StagingArea } from './tus/StagingArea.js';
+import { TusUploads } from './tus/TusUploads.js';
 
 /** Requests per session (or per address before login): a burst for a page with many thumbnails, then a steady rate. */
 const REQUEST_BURST = 300;
@@ -58,6 +60,7 @@ export class HttpServer {
       events: parts.events ?? null,
       log: parts.log.child({ door: 'http' }),
       sessions: new SessionStore({ idleMs: config.idleMs, maxSessions: config.maxSessions }),
+      uploads: new TusUploads(new StagingArea(config.stagingDir, config.stagingExpiryMs), config.maxUploadBytes),
       requestLimit: new RateLimiter(REQUEST_BURST, REQUESTS_PER_SECOND),
       loginLimit: new RateLimiter(LOGIN_BURST, LOGINS_PER_SECOND),
     };
@@ -68,12 +71,15 @@ export class HttpServer {
     this.server.requestTimeout = 0;
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /** Opens the staging directory (sweeping what an earlier run left), then listens. */
+  async listen(): Promise<void> {
+    await this.app.uploads.staging.open();
+    await this.sweep();
+    await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen({ host: this.app.config.host, port: this.app.config.port }, () => {
         this.server.off('error', reject);
-        this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
+        this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
         resolve();
       });
     });
@@ -97,8 +103,14 @@ export class HttpServer {
     await closed;
   }
 
-  private sweep(): void {
+  private async sweep(): Promise<void> {
     this.app.sessions.sweep();
+    try {
+      const removed = await this.app.uploads.staging.sweep();
+      if (removed > 0) this.app.log.info({ removed, dir: this.app.uploads.staging.dir }, 'stale web uploads removed');
+    } catch (err) {
+      this.app.log.warn({ err: (err as Error).message }, 'could not sweep web uploads');
+    }
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

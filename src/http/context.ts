@@ -9,6 +9,7 @@ import type { ServerEvents } from '../server/events.js';
 import { notLoggedIn } from './HttpError.js';
 import type { RateLimiter } from './RateLimiter.js';
 import type { SessionStore, WebSession } from './SessionStore.js';
+import type { TusUploads } from './tus/TusUploads.js';
 
 export interface HttpDoorConfig {
   readonly host: string;
@@ -39,6 +40,7 @@ export interface HttpApp {
   readonly events: ServerEvents | null;
   readonly log: Logger;
   readonly sessions: SessionStore;
+  readonly uploads: TusUploads;
   readonly requestLimit: RateLimiter;
   readonly loginLimit: RateLimiter;
 }

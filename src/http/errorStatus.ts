@@ -29,6 +29,9 @@ const HTTP_STATUS: Record<HttpErrorCode, number> = {
   method_not_allowed: 405,
   range_not_satisfiable: 416,
   conflict: 409,
+  locked: 423,
+  precondition_failed: 412,
+  unsupported_media_type: 415,
 };
 
 export function responseForError(err: unknown): ErrorResponse {

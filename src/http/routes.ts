@@ -1,10 +1,14 @@
 /** Every route of the web door, one row each (router.ts); the handlers are in routes/. */
 import type { Route } from './router.js';
+import { mkdir, remove, rename } from './routes/changes.js';
 import { file } from './routes/file.js';
 import { list } from './routes/list.js';
 import { login } from './routes/login.js';
 import { currentSession, logout } from './routes/session.js';
+import { sha256 } from './routes/sha256.js';
 import { asset, indexPage } from './routes/static.js';
+import { appendUpload, createUpload, terminateUpload, uploadOffset, uploadOptions } from './routes/uploads.js';
+import { zip } from './routes/zip.js';
 
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/', access: 'public', handle: indexPage },
@@ -15,4 +19,14 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/api/session', access: 'user', handle: currentSession },
   { method: 'GET', path: '/api/list', access: 'user', handle: list },
   { method: 'GET', path: '/api/file', access: 'user', handle: file },
+  { method: 'GET', path: '/api/zip', access: 'user', handle: zip },
+  { method: 'GET', path: '/api/sha256', access: 'user', handle: sha256 },
+  { method: 'POST', path: '/api/mkdir', access: 'user', handle: mkdir },
+  { method: 'POST', path: '/api/rename', access: 'user', handle: rename },
+  { method: 'POST', path: '/api/delete', access: 'user', handle: remove },
+  { method: 'OPTIONS', path: '/api/uploads', access: 'user', handle: uploadOptions },
+  { method: 'POST', path: '/api/uploads', access: 'user', handle: createUpload },
+  { method: 'HEAD', path: '/api/uploads/:id', access: 'user', handle: uploadOffset },
+  { method: 'PATCH', path: '/api/uploads/:id', access: 'user', handle: appendUpload },
+  { method: 'DELETE', path: '/api/uploads/:id', access: 'user', handle: terminateUpload },
 ];
