@@ -69,7 +69,12 @@ export async function startHttp(
 ): Promise<HttpServer> {
   // Loaded only when asked for: a server without the web door never pays for it.
   const { HttpServer } = await import('../http/HttpServer.js');
-  const http = new HttpServer(config, { authenticator, storage, loginGuard: server.loginGuard, events: server.events, log });
+  let http: HttpServer;
+  try {
+    http = await HttpServer.create(config, { authenticator, storage, loginGuard: server.loginGuard, events: server.events, log });
+  } catch (err) {
+    throw new FlagError('--http-shares-file', `${config.sharesFile}: ${(err as Error).message}`);
+  }
   try {
     await http.listen();
   } catch (err) {

@@ -14,6 +14,8 @@ export type HttpErrorCode =
   | 'bad_request'
   | 'not_found'
   | 'share_not_found'
+  /** A share link with a password this browser has not given. */
+  | 'share_locked'
   | 'method_not_allowed'
   | 'range_not_satisfiable'
   | 'conflict'

@@ -24,6 +24,8 @@ import { Router } from './router.js';
 import { routes } from './routes.js';
 import { setSecurityHeaders } from './securityHeaders.js';
 import { SessionStore, sameToken } from './SessionStore.js';
+import { ShareStore } from './shares/ShareStore.js';
+import { ShareUnlocks } from './shares/ShareUnlocks.js';
 import { StagingArea } from './tus/StagingArea.js';
 import { TusUploads } from './tus/TusUploads.js';
 
@@ -51,7 +53,12 @@ export class HttpServer {
   readonly app: HttpApp;
   private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(config: HttpDoorConfig, parts: HttpServerParts) {
+  /** Reads the shares file (a broken one fails here, at start). */
+  static async create(config: HttpDoorConfig, parts: HttpServerParts): Promise<HttpServer> {
+    return new HttpServer(config, parts, await ShareStore.open(config.sharesFile));
+  }
+
+  private constructor(config: HttpDoorConfig, parts: HttpServerParts, shares: ShareStore) {
     this.app = {
       config,
       authenticator: parts.authenticator,
@@ -61,6 +68,8 @@ export class HttpServer {
       log: parts.log.child({ door: 'http' }),
       sessions: new SessionStore({ idleMs: config.idleMs, maxSessions: config.maxSessions }),
       uploads: new TusUploads(new StagingArea(config.stagingDir, config.stagingExpiryMs), config.maxUploadBytes),
+      shares,
+      shareUnlocks: new ShareUnlocks(),
       requestLimit: new RateLimiter(REQUEST_BURST, REQUESTS_PER_SECOND),
       loginLimit: new RateLimiter(LOGIN_BURST, LOGINS_PER_SECOND),
     };

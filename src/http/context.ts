@@ -9,6 +9,8 @@ import type { ServerEvents } from '../server/events.js';
 import { notLoggedIn } from './HttpError.js';
 import type { RateLimiter } from './RateLimiter.js';
 import type { SessionStore, WebSession } from './SessionStore.js';
+import type { ShareStore } from './shares/ShareStore.js';
+import type { ShareUnlocks } from './shares/ShareUnlocks.js';
 import type { TusUploads } from './tus/TusUploads.js';
 
 export interface HttpDoorConfig {
@@ -41,6 +43,8 @@ export interface HttpApp {
   readonly log: Logger;
   readonly sessions: SessionStore;
   readonly uploads: TusUploads;
+  readonly shares: ShareStore;
+  readonly shareUnlocks: ShareUnlocks;
   readonly requestLimit: RateLimiter;
   readonly loginLimit: RateLimiter;
 }

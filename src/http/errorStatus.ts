@@ -26,6 +26,7 @@ const HTTP_STATUS: Record<HttpErrorCode, number> = {
   bad_request: 400,
   not_found: 404,
   share_not_found: 404,
+  share_locked: 401,
   method_not_allowed: 405,
   range_not_satisfiable: 416,
   conflict: 409,

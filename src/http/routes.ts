@@ -5,7 +5,9 @@ import { file } from './routes/file.js';
 import { list } from './routes/list.js';
 import { login } from './routes/login.js';
 import { currentSession, logout } from './routes/session.js';
+import { shareFile, shareInfo, shareList, shareZip, unlockShare } from './routes/publicShare.js';
 import { sha256 } from './routes/sha256.js';
+import { createShare, listShares, revokeShare } from './routes/shares.js';
 import { asset, indexPage } from './routes/static.js';
 import { appendUpload, createUpload, terminateUpload, uploadOffset, uploadOptions } from './routes/uploads.js';
 import { zip } from './routes/zip.js';
@@ -24,6 +26,14 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/api/mkdir', access: 'user', handle: mkdir },
   { method: 'POST', path: '/api/rename', access: 'user', handle: rename },
   { method: 'POST', path: '/api/delete', access: 'user', handle: remove },
+  { method: 'POST', path: '/api/shares', access: 'user', handle: createShare },
+  { method: 'GET', path: '/api/shares', access: 'user', handle: listShares },
+  { method: 'DELETE', path: '/api/shares/:id', access: 'user', handle: revokeShare },
+  { method: 'GET', path: '/api/s/:id', access: 'public', handle: shareInfo },
+  { method: 'POST', path: '/api/s/:id/unlock', access: 'public', handle: unlockShare },
+  { method: 'GET', path: '/api/s/:id/list', access: 'public', handle: shareList },
+  { method: 'GET', path: '/api/s/:id/file', access: 'public', handle: shareFile },
+  { method: 'GET', path: '/api/s/:id/zip', access: 'public', handle: shareZip },
   { method: 'OPTIONS', path: '/api/uploads', access: 'user', handle: uploadOptions },
   { method: 'POST', path: '/api/uploads', access: 'user', handle: createUpload },
   { method: 'HEAD', path: '/api/uploads/:id', access: 'user', handle: uploadOffset },

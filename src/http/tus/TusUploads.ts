@@ -14,6 +14,7 @@ import type { FileOperations } from '../../core/FileOperations.js';
 import { parentOf, resolveVirtualPath, splitPath } from '../../core/virtualPath.js';
 import { isADirectory, isFtpError, permissionDenied } from '../../errors.js';
 import { HttpError, badRequest } from '../HttpError.js';
+import { ownerKey } from '../owner.js';
 import type { StagedUpload, StagingArea } from './StagingArea.js';
 
 const unknownUpload = () => new HttpError('not_found', 'No such upload');
@@ -27,10 +28,6 @@ export class TusUploads {
     readonly maxBytes: number,
   ) {}
 
-  static ownerOf(account: Account): string {
-    return `${account.name}\0${account.home}`;
-  }
-
   /** A new upload of `length` bytes to metadata's dir + filename; an empty file is complete at once. */
   async create(files: FileOperations, length: number, metadata: Record<string, string>): Promise<StagedUpload> {
     if (length > this.maxBytes) throw new HttpError('too_large', `Uploads are limited to ${this.maxBytes} bytes`);
@@ -41,13 +38,13 @@ export class TusUploads {
     if (target === '/') throw badRequest('Upload-Metadata needs a filename');
     if (!files.can('write')) throw permissionDenied(target);
     if ((await files.exists(target)) && (await files.stat(target)).info.type === 'dir') throw isADirectory(target);
-    const staged = await this.staging.create({ owner: TusUploads.ownerOf(files.account), target, length, metadata });
+    const staged = await this.staging.create({ owner: ownerKey(files.account), target, length, metadata });
     if (length === 0) await this.finish(files, staged);
     return staged;
   }
 
   async find(account: Account, id: string): Promise<{ upload: StagedUpload; offset: number }> {
-    const upload = await this.staging.get(id, TusUploads.ownerOf(account));
+    const upload = await this.staging.get(id, ownerKey(account));
     if (!upload) throw unknownUpload();
     return { upload, offset: await this.staging.offset(id).catch(() => upload.length) };
   }
