@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { MiB, SOCKFTP_CLI } from './paths.js';
 
-export const SERVER_NAMES = ['sockftp', 'vsftpd', 'pure-ftpd', 'proftpd', 'pyftpdlib', 'ftp-srv'] as const;
+export const SERVER_NAMES = ['sockftp', 'sockftp-js', 'vsftpd', 'pure-ftpd', 'proftpd', 'pyftpdlib', 'ftp-srv'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 export interface BenchPlan {

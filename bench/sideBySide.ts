@@ -26,7 +26,7 @@ import { RssSampler } from './memory/RssSampler.js';
 import { commandLine, describeMachine } from './report/machine.js';
 import { writeResults } from './report/resultsFile.js';
 import { reportRows } from './report/rows.js';
-import { summarize, type Runs } from './report/summarize.js';
+import { SOCKFTP_JS, summarize, type Runs } from './report/summarize.js';
 import { markdownTable } from './report/table.js';
 import { runInterleaved } from './runInterleaved.js';
 import type { BenchServer, ServerStarter } from './servers/BenchServer.js';
@@ -86,6 +86,11 @@ try {
 
   const starters: Record<ServerName, ServerStarter> = {
     sockftp: (setup) => startSockftp(setup, plan.sockftpCli),
+    // The same build with its addon off: what a machine without a C compiler gets, in its own column.
+    'sockftp-js': async (setup) => {
+      const js = await startSockftp(setup, plan.sockftpCli, [], { ...process.env, SOCKFTP_NO_NATIVE: '1' });
+      return { ...js, name: SOCKFTP_JS, version: `${js.version} (JavaScript path)`, command: `SOCKFTP_NO_NATIVE=1 ${js.command}` };
+    },
     vsftpd: startVsftpd,
     'pure-ftpd': startPureFtpd,
     proftpd: startProftpd,
@@ -153,7 +158,7 @@ try {
   });
   console.log(`${plan.mode} run took ${Math.round(durationSeconds / 60)} min; results in ${files.map((f) => path.relative(process.cwd(), f)).join(' and ')}`);
 } catch (err) {
-  console.error(`the benchmark failed: ${(err as Error).stack ?? err}`);
+  console.error(`the benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exitCode = 1;
 } finally {
   await cleanup.run();

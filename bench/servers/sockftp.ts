@@ -10,7 +10,8 @@ import type { BenchServer, ServerSetup } from './BenchServer.js';
 import { mustRun } from './localUser.js';
 import { ServerProcess } from './ServerProcess.js';
 
-export async function startSockftp(setup: ServerSetup, cli = SOCKFTP_CLI): Promise<BenchServer> {
+/** `nodeArgs` go before the script (`--cpu-prof`); `env` is the server's whole environment (SOCKFTP_NO_NATIVE). */
+export async function startSockftp(setup: ServerSetup, cli = SOCKFTP_CLI, nodeArgs: readonly string[] = [], env = process.env): Promise<BenchServer> {
   const users = path.join(setup.confDir, 'users.json');
   // Through the CLI, as an operator would: the password is hashed the way real accounts are.
   await mustRun(process.execPath, [cli, 'user', 'add', setup.login.user, '--users', users, '--home', setup.root, '--perms', 'rw'], '', {
@@ -21,12 +22,12 @@ export async function startSockftp(setup: ServerSetup, cli = SOCKFTP_CLI): Promi
     ...[cli, 'serve', setup.root, '--port', '0', '--host', '127.0.0.1', '--max-per-ip', '1000', '--log-level', 'warn'],
     ...['--pasv-ports', setup.passivePorts.join('-'), '--users', users],
   ];
-  const server = new ServerProcess(process.execPath, args);
+  const server = new ServerProcess(process.execPath, [...nodeArgs, ...args], { env });
   return server.asBenchServer(async () => {
     // The start line is printed whatever the log level, so scripts can read the port.
     const port = Number((await server.waitForOutput(/ftp:\/\/127\.0\.0\.1:(\d+)/))[1]);
     await server.waitForGreeting(port);
-    const command = ['node', ...args].join(' ').replace(cli, cli.startsWith(REPO_ROOT) ? path.relative(REPO_ROOT, cli) : cli);
+    const command = ['node', ...nodeArgs, ...args].join(' ').replace(cli, cli.startsWith(REPO_ROOT) ? path.relative(REPO_ROOT, cli) : cli);
     return { name: 'sockftp', port, version: await sockftpVersion(cli), command };
   });
 }
