@@ -12,6 +12,12 @@ import { errorText, lang, t } from './i18n.js';
 
 /** Files sent at once; the rest wait their turn. */
 const PARALLEL = 3;
+/**
+ * Bytes per PATCH. A browser re-sends a request whose reused connection was
+ * reset, from its first byte, before the page hears of it: in one request
+ * that is the whole file again; in chunks, at most one chunk.
+ */
+const CHUNK_BYTES = 8 * 1024 * 1024;
 /** Retries after a dropped connection: the first at once, then backing off. */
 const RETRY_DELAYS = [0, 500, 1000, 2000, 4000, 8000];
 
@@ -74,6 +80,7 @@ export class Uploads {
     const upload = new tus.Upload(item.file, {
       endpoint: '/api/uploads',
       retryDelays: RETRY_DELAYS,
+      chunkSize: CHUNK_BYTES,
       headers: { 'X-CSRF-Token': csrf() },
       metadata: { filename: item.relPath, dir: item.dir, filetype: item.file.type || 'application/octet-stream' },
       // One upload per user, target and file version: the same file picked again after a reload resumes.

@@ -1,0 +1,289 @@
+/**
+ * The browser file manager on local disk, in Debian's chromium: signing in
+ * and out, a refused password, browsing, sorting and paging, previews and
+ * SHA-256, the keyboard, Indonesian, a phone-sized screen, and the scenarios
+ * every backend shares (scenarios.ts).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { removeDir, tempDir } from '../helpers/files.js';
+import {
+  browser as sharedBrowser,
+  browserMissing,
+  closeBrowser,
+  focusedName,
+  horizontalOverflow,
+  imageLoaded,
+  listedNames,
+  row,
+  screenshot,
+  signIn,
+  startWebServer,
+  waitForNames,
+  watchedPage,
+  writeUsers,
+  type WebServer,
+} from './harness.js';
+import { fileOperationScenarios, openFolder } from './scenarios.js';
+import { localStore } from './store.js';
+
+const missing = browserMissing();
+const USER = 'alice';
+const PASSWORD = 'correct horse battery';
+
+let root = '';
+let server: WebServer | undefined;
+let browser: Browser | undefined;
+after(closeBrowser);
+
+/** A served folder with one account, the way an administrator sets it up. */
+async function serveFolder(): Promise<{ root: string; server: WebServer; stop(): Promise<void> }> {
+  const dir = tempDir('sockftp-web-root-');
+  const config = tempDir('sockftp-web-config-');
+  await writeUsers(path.join(config, 'users.json'), { [USER]: { password: PASSWORD } });
+  const web = await startWebServer(dir, ['--users', path.join(config, 'users.json')]);
+  return {
+    root: dir,
+    server: web,
+    stop: async () => {
+      await web.stop();
+      removeDir(dir);
+      removeDir(config);
+    },
+  };
+}
+
+describe('The file manager in a browser, on local disk', { skip: missing ?? false }, () => {
+  let served: Awaited<ReturnType<typeof serveFolder>> | undefined;
+  before(async () => {
+    served = await serveFolder();
+    root = served.root;
+    server = served.server;
+    browser = await sharedBrowser();
+  });
+  after(() => served?.stop());
+
+  async function newPage(options: Parameters<Browser['newContext']>[0] = {}) {
+    return watchedPage(await browser!.newContext({ acceptDownloads: true, ...options }));
+  }
+
+  it('refuses a wrong password with a clear message, then signs in and out', async () => {
+    const w = await newPage();
+    const { page } = w;
+    await page.goto(`${server!.url}/`);
+    await page.locator('#login-user').waitFor();
+    await screenshot(page, 'sign-in');
+    await page.locator('#login-user').fill(USER);
+    await page.locator('#login-password').fill('not the password');
+    await page.locator('#login-password').press('Enter');
+    await page.locator('#login-error', { hasText: 'Wrong user name or password.' }).waitFor();
+    assert.equal(await page.locator('#login-password').getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'sign-in-refused');
+
+    await signIn(page, server!.url, USER, PASSWORD);
+    assert.equal(await page.locator('#who').textContent(), `Signed in as ${USER}`);
+    await page.locator('#signout').click();
+    await page.locator('#login-user').waitFor();
+    assert.equal(await page.evaluate(() => fetch('/api/session').then((r) => r.status)), 401, 'the session ended on the server too');
+    await page.reload();
+    await page.locator('#login-user').waitFor();
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('signs in anonymously where the server allows it', async () => {
+    const w = await newPage();
+    await w.page.goto(`${server!.url}/`);
+    await w.page.locator('button', { hasText: 'Sign in anonymously' }).click();
+    await w.page.locator('#who', { hasText: 'Signed in as anonymous' }).waitFor();
+    w.assertClean();
+    await w.page.context().close();
+  });
+
+  it('browses with breadcrumbs and sorts by name, size and date, folders first', async () => {
+    const dir = path.join(root, 'browse');
+    fs.mkdirSync(path.join(dir, 'zeta', 'deeper'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'alpha'));
+    const files: [string, number, number][] = [
+      ['b.txt', 300, 3],
+      ['a.txt', 100, 1],
+      ['c.txt', 200, 2],
+    ];
+    for (const [name, size, day] of files) {
+      fs.writeFileSync(path.join(dir, name), Buffer.alloc(size, 0x61));
+      fs.utimesSync(path.join(dir, name), new Date(Date.UTC(2024, 0, day)), new Date(Date.UTC(2024, 0, day)));
+    }
+    const w = await newPage();
+    const { page } = w;
+    await signIn(page, server!.url, USER, PASSWORD);
+    await page.locator('tr.entry[data-name=browse] .name-text').click();
+    await waitForNames(page, ['alpha', 'zeta', 'a.txt', 'b.txt', 'c.txt']);
+    await screenshot(page, 'file-list');
+
+    // Each click sorts on the server; the header says how once the new page is drawn.
+    const sortBy = async (key: string, order: 'ascending' | 'descending') => {
+      await page.locator(`button.sort[data-sort=${key}]`).click();
+      await page.locator(`th[aria-sort=${order}] button.sort[data-sort=${key}]`).waitFor();
+      await page.locator('.listing:not([aria-busy])').waitFor();
+      const names = await listedNames(page);
+      assert.deepEqual(names.slice(0, 2).sort(), ['alpha', 'zeta'], `folders first when sorted by ${key}`);
+      return names.slice(2);
+    };
+    assert.deepEqual(await sortBy('size', 'ascending'), ['a.txt', 'c.txt', 'b.txt']);
+    assert.deepEqual(await sortBy('size', 'descending'), ['b.txt', 'c.txt', 'a.txt']);
+    assert.deepEqual(await sortBy('modified', 'ascending'), ['a.txt', 'c.txt', 'b.txt']);
+    assert.deepEqual(await sortBy('modified', 'descending'), ['b.txt', 'c.txt', 'a.txt']);
+    await page.locator('button.sort[data-sort=name]').click();
+    await waitForNames(page, ['alpha', 'zeta', 'a.txt', 'b.txt', 'c.txt']);
+
+    await page.locator('tr.entry[data-name=zeta] .name-text').click();
+    await page.locator('tr.entry[data-name=deeper] .name-text').click();
+    await page.locator('.listing:not([aria-busy])').waitFor();
+    assert.deepEqual(await page.locator('.crumbs li').allTextContents(), ['Home', 'browse', 'zeta', 'deeper']);
+    await page.locator('tr.empty', { hasText: '(empty)' }).waitFor({ state: 'attached' });
+    await page.locator('.crumbs a', { hasText: 'browse' }).click();
+    await waitForNames(page, ['alpha', 'zeta', 'a.txt', 'b.txt', 'c.txt']);
+    await page.goBack();
+    await page.locator('tr.empty').waitFor({ state: 'attached' });
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('pages through a folder of 10,000 entries, one page of rows at a time', async () => {
+    const dir = path.join(root, 'many');
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 10_000; i++) fs.writeFileSync(path.join(dir, `f${String(i).padStart(5, '0')}.dat`), '');
+    const w = await newPage();
+    const { page } = w;
+    await signIn(page, server!.url, USER, PASSWORD);
+    const started = Date.now();
+    await openFolder(page, server!.url, '/many');
+    await page
+      .locator('.page-info', { hasText: '1–100 of 10,000' })
+      .or(page.locator('.page-info', { hasText: '1–100 of 10000' }))
+      .waitFor();
+    const firstPageMs = Date.now() - started;
+    assert.equal(await page.locator('tr.entry').count(), 100);
+    assert.equal((await listedNames(page))[0], 'f00000.dat');
+    await page.locator('button[aria-label="Next page"]').click();
+    await page.locator('tr.entry[data-name="f00100.dat"]').waitFor();
+    assert.equal(await page.locator('tr.entry').count(), 100);
+    await page.locator('button.sort[data-sort=name]').click();
+    await page.locator('tr.entry[data-name="f09999.dat"]').waitFor();
+    assert.ok(firstPageMs < 5000, `the first page of 10,000 entries took ${firstPageMs} ms`);
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('previews a text file and an image, and shows the SHA-256 of a file', async () => {
+    const w = await newPage();
+    const { page } = w;
+    await signIn(page, server!.url, USER, PASSWORD);
+    const image = await page.screenshot({ type: 'png' });
+    fs.mkdirSync(path.join(root, 'preview'));
+    fs.writeFileSync(path.join(root, 'preview', 'notes.txt'), 'first line\n<b>not bold</b>\n');
+    fs.writeFileSync(path.join(root, 'preview', 'picture.png'), image);
+    await openFolder(page, server!.url, '/preview');
+    await row(page, 'notes.txt').locator('.name-text').click();
+    await page.locator('dialog.preview pre', { hasText: '<b>not bold</b>' }).waitFor();
+    await screenshot(page, 'preview-text');
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
+
+    await row(page, 'picture.png').locator('.name-text').click();
+    const img = page.locator('dialog.preview img');
+    await img.waitFor();
+    await imageLoaded(page, 'dialog.preview img');
+    await page.keyboard.press('Escape');
+
+    await row(page, 'picture.png').locator('button.more').click();
+    await page.locator('dialog .menu-item', { hasText: 'SHA-256' }).click();
+    const want = createHash('sha256').update(image).digest('hex');
+    await page.locator('dialog code.hash', { hasText: want }).waitFor();
+    await screenshot(page, 'sha256');
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('is usable from the keyboard: rows open with Enter, select with Space, dialogs close with Escape', async () => {
+    fs.mkdirSync(path.join(root, 'keys', 'inner'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'keys', 'k.txt'), 'k');
+    const w = await newPage();
+    const { page } = w;
+    await signIn(page, server!.url, USER, PASSWORD);
+    await openFolder(page, server!.url, '/keys');
+    await row(page, 'inner').focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await focusedName(page), 'k.txt');
+    await page.keyboard.press(' ');
+    await page.locator('.selection-bar .count', { hasText: '1 selected' }).waitFor();
+    assert.equal(await row(page, 'k.txt').getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('Delete');
+    await page.locator('dialog[role=alertdialog]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    assert.ok(fs.existsSync(path.join(root, 'keys', 'k.txt')), 'Escape cancelled the delete');
+    await row(page, 'inner').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.crumbs [aria-current=page]', { hasText: 'inner' }).waitFor();
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('speaks Indonesian by the browser language, with the shell words, and remembers a switch to English', async () => {
+    fs.mkdirSync(path.join(root, 'bahasa'));
+    fs.writeFileSync(path.join(root, 'bahasa', 'hapus.txt'), 'x');
+    const w = await newPage({ locale: 'id-ID' });
+    const { page } = w;
+    await page.goto(`${server!.url}/`);
+    await page.locator('#login-title', { hasText: 'Masuk' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'id');
+    await page.locator('#login-user').fill(USER);
+    await page.locator('#login-password').fill('salah');
+    await page.locator('#login-password').press('Enter');
+    await page.locator('#login-error', { hasText: 'Nama pengguna atau kata sandi salah.' }).waitFor();
+    await page.locator('#login-password').fill(PASSWORD);
+    await page.locator('#login-password').press('Enter');
+    await page.locator('#upload-files', { hasText: 'Unggah file' }).waitFor();
+    await openFolder(page, server!.url, '/bahasa');
+    await screenshot(page, 'indonesian');
+    await row(page, 'hapus.txt').locator('button.more').click();
+    await page.locator('dialog .menu-item', { hasText: 'Hapus' }).click();
+    await page.locator('dialog[role=alertdialog] button[value=ok]').click();
+    await page.locator('#status', { hasText: 'File Berhasil Dihapus' }).waitFor({ state: 'attached' });
+    await page.locator('tr.empty', { hasText: '(kosong)' }).waitFor({ state: 'attached' });
+
+    await page.locator('#lang').selectOption('en');
+    await page.locator('#upload-files', { hasText: 'Upload files' }).waitFor();
+    await page.reload();
+    await page.locator('#upload-files', { hasText: 'Upload files' }).waitFor();
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('fits a phone-sized screen', async () => {
+    const w = await newPage({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
+    const { page } = w;
+    await signIn(page, server!.url, USER, PASSWORD);
+    await openFolder(page, server!.url, '/browse');
+    const overflow = await horizontalOverflow(page);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    assert.equal(await page.locator('th.col-modified').isVisible(), false, 'the date column gives way');
+    await screenshot(page, 'phone');
+    w.assertClean();
+    await page.context().close();
+  });
+});
+
+fileOperationScenarios(
+  'local disk',
+  async () => {
+    const s = await serveFolder();
+    return { url: s.server.url, store: localStore(s.root), user: USER, password: PASSWORD, stop: () => s.stop() };
+  },
+  { skip: missing ?? false },
+);
