@@ -1,7 +1,7 @@
 /**
  * What a person does with files in the browser, the same on every backend:
  * upload several files, download one and a zip of several byte for byte,
- * make a folder, rename and move, delete after a confirmation, open a
+ * resume an upload cut by the network, make a folder, rename and move, delete after a confirmation, open a
  * password-protected share link in a second browser, and see a file named
  * like markup as plain text. Run by fileManager.test.ts on local disk and by
  * s3.test.ts on a Ceph RGW bucket.
@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { removeDir, tempDir } from '../helpers/files.js';
+import { MiB, removeDir, tempDir } from '../helpers/files.js';
+import { startCuttingRelay } from './cuttingRelay.js';
 import { browser as sharedBrowser, entryAction, row, screenshot, signIn, waitForNames, watchedPage, type WatchedPage } from './harness.js';
 import type { Store } from './store.js';
 import { unzip } from './store.js';
@@ -82,6 +83,32 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       if (b.store.kind === 'local') await screenshot(w.page, 'uploads-done');
       w.assertClean();
       await w.page.context().close();
+    });
+
+    it('resumes an upload cut midway by the network, from the offset the server kept, byte for byte', async () => {
+      const b = backend();
+      const relay = await startCuttingRelay(Number(new URL(b.url).port));
+      try {
+        const data = randomBytes(40 * MiB);
+        fs.writeFileSync(path.join(scratch, 'forty.bin'), data);
+        await b.store.write('/cut/.keep', '');
+        const context = await browser.newContext();
+        const w = await watchedPage(context);
+        const via = `http://127.0.0.1:${relay.port}`;
+        await signIn(w.page, via, b.user, b.password);
+        await openFolder(w.page, via, '/cut');
+        const cut = relay.cutAfter(20 * MiB);
+        await w.page.locator('#pick-files').setInputFiles(path.join(scratch, 'forty.bin'));
+        await cut;
+        await w.page.locator('.upload[data-name="forty.bin"][data-state="done"]').waitFor({ timeout: 60_000 });
+        assert.ok((await b.store.read('/cut/forty.bin'))?.equals(data), 'forty.bin is byte-exact in storage');
+        // From zero again it would be 60 MiB or more; resumed, the file and at most two 8 MiB chunks again (uploads.test.ts says why).
+        assert.ok(relay.upBytes() < 56 * MiB, `the browser sent ${(relay.upBytes() / MiB).toFixed(1)} MiB for a 40 MiB file cut at 20 MiB`);
+        w.assertClean();
+        await context.close();
+      } finally {
+        await relay.close();
+      }
     });
 
     it('downloads a file, and several files and a folder as one zip, byte for byte', async () => {
