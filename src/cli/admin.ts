@@ -1,11 +1,10 @@
 /** --admin-address and its companions: where the admin listener goes, and starting it beside the FTP server. */
-import { isIP } from 'node:net';
 import type { AdminServer } from '../admin/AdminServer.js';
 import { isLoopbackHost } from '../protocol/hosts.js';
 import type { FtpServer } from '../server/FtpServer.js';
 import { CliError } from './CliError.js';
 import { FlagError } from './FlagError.js';
-import { parseInteger } from './parse.js';
+import { parseHostPort } from './parse.js';
 
 /** How long /healthz waits for the greeting: a server that takes longer is not serving. */
 const PROBE_TIMEOUT_MS = 2_000;
@@ -20,11 +19,7 @@ export interface AdminAddress {
  * a host other than loopback needs `exposed` (--admin-public) to say it is meant.
  */
 export function parseAdminAddress(text: string, exposed: boolean): AdminAddress {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
-  const host = m?.[1] ?? m?.[2];
-  if (!m || host === undefined || (m[1] !== undefined && isIP(m[1]) !== 6))
-    throw new FlagError('--admin-address', `must be HOST:PORT, for example 127.0.0.1:9100 or [::1]:9100, not "${text}"`);
-  const port = parseInteger(m[3], '--admin-address port', 0, 65535);
+  const { host, port } = parseHostPort(text, '--admin-address');
   if (!exposed && !isLoopbackHost(host))
     throw new FlagError('--admin-address', `${text} is not a loopback address; add --admin-public to serve /metrics to the network`);
   return { host, port };

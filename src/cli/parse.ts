@@ -35,6 +35,6 @@ export function parseHostPort(text: string, flag: string): { host: string; port:
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
   const host = m?.[1] ?? m?.[2];
   if (!m || host === undefined || (m[1] !== undefined && isIP(m[1]) !== 6))
-    throw new FlagError(flag, `must be HOST:PORT, for example 127.0.0.1:8080 or [::1]:8080, not "${text}"`);
+    throw new FlagError(flag, `must be HOST:PORT, for example 127.0.0.1:9100 or [::1]:9100, not "${text}"`);
   return { host, port: parseInteger(m[3], `${flag} port`, 0, 65535) };
 }
