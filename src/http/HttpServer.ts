@@ -33,8 +33,8 @@ import { TusUploads } from './tus/TusUploads.js';
 const REQUEST_BURST = 300;
 const REQUESTS_PER_SECOND = 100;
 /** Login attempts per address, wrong or right: the LoginGuard bans on failures, this stops a flood of any kind. */
-const LOGIN_BURST = 10;
-const LOGINS_PER_SECOND = 1;
+const LOGIN_BURST = 20;
+const LOGINS_PER_SECOND = 2;
 /** How often idle sessions and stale uploads are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

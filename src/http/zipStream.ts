@@ -44,7 +44,8 @@ async function add(files: FileOperations, zip: yazl.ZipFile, item: ZipItem, name
     });
     return;
   }
-  zip.addEmptyDirectory(name, { mtime: item.mtime });
+  // The top folder itself ("/", named "") has no entry: its contents are the zip's top level.
+  if (name !== '') zip.addEmptyDirectory(name, { mtime: item.mtime });
   const { listing } = await files.listing(item.path);
   if (listing.kind !== 'dir') return;
   const children: ZipItem[] = [];
@@ -53,5 +54,5 @@ async function add(files: FileOperations, zip: yazl.ZipFile, item: ZipItem, name
       if (entry.type === 'file' || entry.type === 'dir')
         children.push({ path: joinVirtual(item.path, entry.name), type: entry.type, mtime: entry.mtime, size: entry.size });
   children.sort((a, b) => (a.path < b.path ? -1 : 1));
-  for (const child of children) await add(files, zip, child, `${name}/${baseName(child.path)}`, signal);
+  for (const child of children) await add(files, zip, child, name === '' ? baseName(child.path) : `${name}/${baseName(child.path)}`, signal);
 }

@@ -253,6 +253,18 @@ describe('web door on local disk', () => {
     assert.equal(((await res.json()) as { error: string }).error, 'not_found');
   });
 
+  it('zips the whole root as files.zip, its contents at the top, symlinks out of the root left out', async () => {
+    const res = await client.get('/api/zip?path=/');
+    assert.match(res.headers.get('content-disposition')!, /filename="files.zip"/);
+    const file = path.join(dir, 'root.zip');
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const names = JSON.parse(
+      execFileSync('python3', ['-c', 'import json,sys,zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', file], { encoding: 'utf8' }),
+    ) as string[];
+    assert.ok(names.includes('hello.txt') && names.includes('sub/deep/two.bin'), names.join(' '));
+    assert.ok(!names.some((n) => n.startsWith('/') || n.startsWith('escape')), names.join(' '));
+  });
+
   it('makes folders, renames without replacing, deletes recursively, and hashes with SHA-256', async () => {
     assert.equal((await client.post('/api/mkdir', { path: '/work' })).status, 201);
     assert.equal((await client.post('/api/mkdir', { path: '/work' })).status, 409);
