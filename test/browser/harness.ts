@@ -142,6 +142,43 @@ export async function entryAction(page: Page, name: string, label: string | RegE
   await page.locator('dialog.actions-dialog .menu-item', { hasText: label }).click();
 }
 
+/** What the page asked of the tus endpoint, in order: creations (POST) and the offsets its PATCHes started from. */
+export interface TusTraffic {
+  readonly creations: number;
+  readonly patchOffsets: readonly number[];
+}
+
+/**
+ * Records the page's tus requests from now on (across reloads of the page).
+ * One creation and offsets that never go back is an upload that resumed; a
+ * restart shows as a second creation or a PATCH from an earlier offset.
+ */
+export function recordTus(page: Page): () => TusTraffic {
+  let creations = 0;
+  const patchOffsets: number[] = [];
+  page.on('request', (request) => {
+    if (!new URL(request.url()).pathname.startsWith('/api/uploads')) return;
+    if (request.method() === 'POST') creations++;
+    if (request.method() === 'PATCH') patchOffsets.push(Number(request.headers()['upload-offset']));
+  });
+  return () => ({ creations, patchOffsets: [...patchOffsets] });
+}
+
+/** Fails unless the upload was created once and every PATCH went on from where an earlier one stood. */
+export function assertResumed(traffic: TusTraffic, cutAt: number): void {
+  assert.equal(traffic.creations, 1, 'one upload, created once');
+  const offsets = traffic.patchOffsets;
+  assert.deepEqual(
+    offsets,
+    [...offsets].sort((a, b) => a - b),
+    `PATCH offsets never go back: ${offsets.join(', ')}`,
+  );
+  assert.ok(
+    offsets.some((o) => o > 0 && o <= cutAt) && offsets.some((o) => o > cutAt / 2),
+    `the upload went on from past the start after the failure at ${cutAt}: ${offsets.join(', ')}`,
+  );
+}
+
 /** The little of the page's DOM that functions run in the page read here (this project compiles without the DOM's types). */
 interface PageElement {
   getAttribute(name: string): string | null;
