@@ -66,7 +66,13 @@ function showLogin(notice) {
 function showFiles(session) {
   setCsrf(session.csrf);
   drawHeader(session.user);
-  const manager = new FileManager({ user: session.user, permissions: session.permissions, announce, onSessionEnded: () => showLogin(t('sessionEnded')) });
+  const manager = new FileManager({
+    user: session.user,
+    anonymous: session.anonymous,
+    permissions: session.permissions,
+    announce,
+    onSessionEnded: () => showLogin(t('sessionEnded')),
+  });
   replace(app, manager.element);
   manager.start();
   redraw = () => {

@@ -30,8 +30,10 @@ export function hashFor(path) {
 }
 
 export class FileManager {
-  constructor({ user, permissions, announce, onSessionEnded }) {
+  constructor({ user, anonymous, permissions, announce, onSessionEnded }) {
     this.user = user;
+    // The server refuses share links to anonymous sessions, so the page offers none.
+    this.canShare = !anonymous;
     // What the account may do (the session's answer); only the controls it can use are shown. The server checks regardless.
     this.may = (what) => !permissions || permissions.includes(what);
     this.announce = announce;
@@ -105,7 +107,7 @@ export class FileManager {
       this.may('write') ? h('button', { type: 'button', class: 'primary', id: 'upload-files', onclick: () => this.fileInput.click() }, t('uploadFiles')) : null,
       this.may('write') ? h('button', { type: 'button', id: 'upload-folder', onclick: () => this.folderInput.click() }, t('uploadFolder')) : null,
       this.may('mkdir') ? h('button', { type: 'button', id: 'new-folder', onclick: () => this.mkdir() }, t('newFolder')) : null,
-      h('button', { type: 'button', id: 'show-shares', onclick: () => sharesDialog(this.announce) }, t('shares')),
+      this.canShare ? h('button', { type: 'button', id: 'show-shares', onclick: () => sharesDialog(this.announce) }, t('shares')) : null,
     );
     this.toolbar.setAttribute('aria-label', t('actions'));
   }
@@ -257,7 +259,7 @@ export class FileManager {
       !isDir && canPreview(entry.name) ? action(t('preview'), () => this.openFile(entry, path)) : null,
       downloadLink(isDir ? userSource.zipUrl([path]) : userSource.fileUrl(path, true), isDir ? t('downloadZip') : t('download'), 'button menu-item'),
       this.may('rename') ? action(t('rename'), () => this.rename(path)) : null,
-      action(t('share'), () => createShareDialog(path, this.announce)),
+      this.canShare ? action(t('share'), () => createShareDialog(path, this.announce)) : null,
       isDir ? null : action(t('sha256'), () => this.sha256(path)),
       this.may('delete') ? action(t('delete'), () => this.remove([path]), 'danger') : null,
     ];
