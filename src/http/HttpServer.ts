@@ -139,6 +139,8 @@ export class HttpServer {
         const token = req.headers['x-csrf-token'];
         if (!SAFE_METHODS.has(req.method ?? 'GET') && !sameToken(typeof token === 'string' ? token : undefined, session.csrf))
           throw new HttpError('csrf', 'Missing or wrong X-CSRF-Token');
+        // Whatever this request changes, the session's next listing reads it.
+        if (!SAFE_METHODS.has(req.method ?? 'GET')) session.listed = null;
       }
       const ctx: RequestContext = { req, res, url, address, secure: Boolean(this.app.config.tls), app: this.app, params: match.params, session };
       await match.route.handle(ctx);

@@ -6,7 +6,11 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Account } from '../auth/Account.js';
+import type { FileInfo } from '../core/FileInfo.js';
 import type { Storage } from '../core/Storage.js';
+
+/** How long a session's last listing serves its next pages (WebSession.listed). */
+export const LISTED_MS = 5_000;
 
 export interface WebSession {
   readonly id: string;
@@ -15,6 +19,12 @@ export interface WebSession {
   readonly account: Account;
   readonly storage: Storage;
   lastSeen: number;
+  /**
+   * The last directory this session listed, read whole, for the next pages of it: paging through
+   * 10,000 entries reads the directory once, not once per page. Dropped by any change the session
+   * makes and after a few seconds (others' changes show then).
+   */
+  listed: { readonly path: string; readonly at: number; readonly entries: readonly FileInfo[] } | null;
 }
 
 export interface SessionStoreOptions {
@@ -37,7 +47,7 @@ export class SessionStore {
   }
 
   create(account: Account, storage: Storage): WebSession {
-    const session: WebSession = { id: token(), csrf: token(), account, storage, lastSeen: this.now() };
+    const session: WebSession = { id: token(), csrf: token(), account, storage, lastSeen: this.now(), listed: null };
     this.sessions.set(session.id, session);
     this.sweep();
     while (this.sessions.size > this.options.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
@@ -61,12 +71,12 @@ export class SessionStore {
     this.sessions.delete(id);
   }
 
-  /** Drops the sessions idle too long (the stalest come first, so this stops at the first live one). */
+  /** Drops the sessions idle too long, and listings kept past their use. */
   sweep(): void {
     const now = this.now();
     for (const [id, session] of this.sessions) {
-      if (now - session.lastSeen <= this.options.idleMs) break;
-      this.sessions.delete(id);
+      if (now - session.lastSeen > this.options.idleMs) this.sessions.delete(id);
+      else if (session.listed && now - session.listed.at >= LISTED_MS) session.listed = null;
     }
   }
 }

@@ -306,6 +306,14 @@ describe('web door on local disk', () => {
     assert.equal(bySize.entries[1].size, 96);
     assert.ok(elapsed < 3_000, `the first page of 10,000 took ${elapsed} ms`);
     assert.equal((await client.get('/api/list?path=/many&limit=100000')).status, 400);
+    // The next pages come from the session's reading of the folder; its own change is seen at once.
+    assert.equal((await client.post('/api/mkdir', { path: '/many/aa-new' })).status, 201);
+    const after = await client.json<{ total: number; entries: { name: string }[] }>('/api/list?path=/many&limit=2');
+    assert.equal(after.total, 10_002);
+    assert.deepEqual(
+      after.entries.map((e) => e.name),
+      ['aa-new', 'zz-dir'],
+    );
     fs.rmSync(many, { recursive: true });
   });
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { READ_ONLY } from '../../src/auth/permissions.js';
 import { FtpError, type FtpErrorCode } from '../../src/errors.js';
 import { responseForError } from '../../src/http/errorStatus.js';
+import { sortEntries } from '../../src/http/listing.js';
 import { contentDisposition, presentationOf } from '../../src/http/preview.js';
 import { RateLimiter } from '../../src/http/RateLimiter.js';
 import { parseRange, rangeStillValid } from '../../src/http/ranges.js';
@@ -56,6 +57,22 @@ describe('presentationOf and contentDisposition', () => {
       `attachment; filename="a_b_c__d _.txt"; filename*=UTF-8''a%22b%5Cc%0D%0Ad%20%C3%A9.txt`,
     );
     assert.equal(contentDisposition('inline', "it's (1).txt"), `inline; filename="it's (1).txt"; filename*=UTF-8''it%27s%20%281%29.txt`);
+  });
+});
+
+describe('sortEntries', () => {
+  it('puts folders first, then names without case and with numbers by value, ties by code units', () => {
+    const at = new Date(0);
+    const names = ['file10', 'File2', 'file1', 'b', 'B', 'dir9', 'dir10', 'file02'];
+    const entries = names.map((name) => ({ name, type: name.startsWith('dir') ? ('dir' as const) : ('file' as const), size: name.length, mtime: at }));
+    assert.deepEqual(
+      sortEntries(entries, { sort: 'name', descending: false }).map((e) => e.name),
+      ['dir9', 'dir10', 'B', 'b', 'file1', 'File2', 'file02', 'file10'],
+    );
+    assert.deepEqual(
+      sortEntries(entries, { sort: 'size', descending: true }).map((e) => e.name),
+      ['dir10', 'dir9', 'file10', 'file02', 'File2', 'file1', 'b', 'B'],
+    );
   });
 });
 
