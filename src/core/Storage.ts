@@ -27,7 +27,13 @@ export type FileStream = Readable & { readonly size?: number };
 export interface ChunkReader {
   /** The file's size when it was opened. */
   readonly size: number;
-  /** Fills `buffer` from the current position; resolves with the bytes read, 0 at the end. */
+  /** Where the next readInto() starts. */
+  readonly position: number;
+  /**
+   * Fills `buffer` from `position` and moves `position` past it at once, so
+   * calls may overlap (each reads the range after the previous call's);
+   * resolves with the bytes read, short only at the end, 0 past it.
+   */
   readInto(buffer: Buffer): Promise<number>;
   close(): void;
   /** Only a file on local disk: its descriptor, for a sender that hands it to sendfile(2) instead of calling readInto(). */

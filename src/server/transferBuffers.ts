@@ -1,9 +1,12 @@
 /**
- * How big a transfer's buffers are. One stream wants 1 MiB chunks (file
- * reads with 1 MiB buffers send 3-4x faster than with 64 KiB); 200 streams at
- * once would hold hundreds of MiB that way while each only moves a few MiB/s.
- * So the chunk shrinks as transfers grow in number, keeping the total near a
- * fixed budget.
+ * How big an upload's buffers are (and a stream download's chunks, TYPE A;
+ * downloads on the copying path draw on SlabBudget.ts instead). One stream
+ * wants 1 MiB chunks (file reads with 1 MiB buffers send 3-4x faster than
+ * with 64 KiB); 200 streams at once would hold hundreds of MiB that way
+ * while each only moves a few MiB/s. So the chunk shrinks as transfers grow
+ * in number. Each is sized by the count when it starts, so transfers that
+ * start one after another sum to more than the budget (SlabBudget.ts says
+ * by how much).
  */
 const MAX_CHUNK = 1024 * 1024;
 const MIN_CHUNK = 64 * 1024;

@@ -5,12 +5,20 @@
  * buffers (1 MiB reads send 3-4x faster than Node's 64 KiB default) and can
  * read into buffers the caller owns, and the descriptor is closed inline.
  *
- * Data moves through the thread pool (fs.read, fs.writev), since a read or
- * a write can wait for the disk, except for the first INLINE_BYTES of a
- * file, read or written inline: a round trip to the pool costs more than
- * 100 us here, against a few for a 4 KiB read or write in the page cache,
- * and for a small file that round trip was most of the transfer. Closing is
- * inline too.
+ * Writes move through the thread pool (fs.writev), since a write can wait
+ * for the disk, except for the first INLINE_BYTES of a file, written
+ * inline: a round trip to the pool costs more than 100 us here, against a
+ * few for a 4 KiB write in the page cache, and for a small file that round
+ * trip was most of the transfer. Reads are inline (fs.readSync) for as
+ * long as the file comes from the page cache: at 200 downloads the pool's
+ * round trips (a thread woken per read, the result posted back) took a
+ * quarter of the main thread, and the pool threads another 0.3 CPU s/GiB;
+ * inline, a 512 KiB read from the page cache is one copy of about 0.1 ms.
+ * A read that waited for the disk (it took over SLOW_READ_MS and the
+ * process did block input meanwhile) sends the rest of that file through
+ * the pool, so a file off the disk holds the event loop for one read, not
+ * all of them (sendfile on the native path waits for the disk every time).
+ * Closing is inline too.
  */
 import * as fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
@@ -20,8 +28,22 @@ import { fromSystemError } from './systemErrors.js';
 
 export const FILE_CHUNK_BYTES = 1024 * 1024;
 
-/** How much of a file is read or written inline (the rest through the thread pool); bounds how long one call can hold the event loop. */
+/** How much of a file is written inline (the rest through the thread pool); bounds how long one call can hold the event loop. */
 const INLINE_BYTES = 256 * 1024;
+
+/** A read from the page cache takes well under this; one that took longer may have waited for the disk. */
+const SLOW_READ_MS = 2;
+
+/** The process's block input count (getrusage's ru_inblock) when last looked at. */
+let blockInput = process.resourceUsage().fsRead;
+
+/** Whether the process read from a block device since this was last asked: only asked after a slow read (a getrusage call costs ~2 us). */
+function readFromDisk(): boolean {
+  const now = process.resourceUsage().fsRead;
+  const did = now > blockInput;
+  blockInput = now;
+  return did;
+}
 
 /**
  * A descriptor closed once, and never while a read or write on it is still
@@ -73,8 +95,10 @@ class Descriptor {
 /** A file being read: a stream, and also a ChunkReader (core/Storage.ts) for the pooled send path. */
 export class FileSource extends Readable implements ChunkReader {
   private readonly file: Descriptor;
-  private position: number;
+  private next: number;
   private atEnd = false;
+  /** Set once a read waited for the disk: the rest goes through the thread pool. */
+  private viaPool = false;
 
   /**
    * `size` is the file's size when it was opened: reaching end of file before
@@ -90,7 +114,12 @@ export class FileSource extends Readable implements ChunkReader {
   ) {
     super({ highWaterMark: chunkBytes });
     this.file = new Descriptor(fd);
-    this.position = start;
+    this.next = start;
+  }
+
+  /** Where the next readInto() starts. */
+  get position(): number {
+    return this.next;
   }
 
   override _read(): void {
@@ -103,20 +132,32 @@ export class FileSource extends Readable implements ChunkReader {
 
   async readInto(buffer: Buffer): Promise<number> {
     if (this.atEnd) return 0;
-    const bytesRead =
-      this.size - this.position <= INLINE_BYTES && buffer.length <= INLINE_BYTES
-        ? this.file.now(this.virtualPath, (fd) => fs.readSync(fd, buffer, 0, buffer.length, this.position))
-        : await this.file.use(
-            (fd) =>
-              new Promise<number>((resolve, reject) =>
-                fs.read(fd, buffer, 0, buffer.length, this.position, (err, n) => (err ? reject(fromSystemError(err, this.virtualPath)) : resolve(n))),
-              ),
-          );
-    this.position += bytesRead;
+    // The range is taken now, so reads may overlap: each reads the bytes after the previous call's.
+    const position = this.next;
+    this.next += buffer.length;
+    const bytesRead = this.viaPool ? await this.readPooled(buffer, position) : this.readInline(buffer, position);
     // A regular file reads short only at its end: no second read to learn that (a small file is one read).
-    this.atEnd = bytesRead < buffer.length;
-    if (this.atEnd && this.position < this.size) throw fileChanged(this.virtualPath);
+    if (bytesRead < buffer.length) {
+      this.atEnd = true;
+      if (position + bytesRead < this.size) throw fileChanged(this.virtualPath);
+    }
     return bytesRead;
+  }
+
+  private readInline(buffer: Buffer, position: number): number {
+    const started = performance.now();
+    const bytesRead = this.file.now(this.virtualPath, (fd) => fs.readSync(fd, buffer, 0, buffer.length, position));
+    if (performance.now() - started > SLOW_READ_MS && readFromDisk()) this.viaPool = true;
+    return bytesRead;
+  }
+
+  private readPooled(buffer: Buffer, position: number): Promise<number> {
+    return this.file.use(
+      (fd) =>
+        new Promise<number>((resolve, reject) =>
+          fs.read(fd, buffer, 0, buffer.length, position, (err, n) => (err ? reject(fromSystemError(err, this.virtualPath)) : resolve(n))),
+        ),
+    );
   }
 
   close(): void {
@@ -128,7 +169,7 @@ export class FileSource extends Readable implements ChunkReader {
     if (this.destroyed || this.file.isBusy()) return null;
     return {
       fd: this.file.fd,
-      position: this.position,
+      position: this.next,
       size: this.size,
       fail: (err) => (err === 'truncated' ? fileChanged(this.virtualPath) : fromSystemError(err, this.virtualPath)),
     };

@@ -3,13 +3,17 @@
  * native/build/sendfile.node) and the pure JavaScript one
  * (SOCKFTP_NO_NATIVE=1), give the same downloads: the same bytes, replies
  * and byte counts, for a big file, a REST offset, an ABOR midway, a file
- * truncated under the transfer and many transfers at once. The real CLI's
+ * truncated under the transfer, many transfers at once (more than the
+ * copying path's budget has slabs) and a download slower than the idle
+ * timeout, which must not cut it. The real CLI's
  * transfer log line says which path moved the bytes (zeroCopyBytes), so
  * each run also proves it took the path it claims to test.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
+import type * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ControlConnection } from '../helpers/ControlConnection.js';
@@ -30,6 +34,24 @@ const ADDON = path.join(REPO_ROOT, 'native/build/sendfile.node');
 const BIG = 48 * MiB;
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Reads `socket` to its end at no more than `bytesPerSecond`, pausing it between chunks. */
+async function readThrottled(socket: net.Socket, bytesPerSecond: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const started = Date.now();
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    bytes += chunk.length;
+    const ahead = (bytes / bytesPerSecond) * 1000 - (Date.now() - started);
+    if (ahead > 0) {
+      socket.pause();
+      setTimeout(() => socket.resume(), ahead);
+    }
+  });
+  await once(socket, 'close');
+  return Buffer.concat(chunks);
+}
 
 for (const native of [true, false]) {
   const skip = native && !fs.existsSync(ADDON) ? 'the native addon is not built here (no C compiler at install time?)' : false;
@@ -130,16 +152,15 @@ for (const native of [true, false]) {
       conn.close();
     });
 
-    it('sends many downloads at once, each whole', async () => {
-      const count = 24;
-      const file = path.join(root, 'shared.bin');
-      const sum = randomFile(file, 6 * MiB);
+    /** `count` sessions download `name` (`bytes` random bytes) at once; each gets it whole, by the path under test. */
+    async function downloadAtOnce(count: number, name: string, bytes: number): Promise<void> {
+      const sum = randomFile(path.join(root, name), bytes);
       const results = await Promise.all(
         Array.from({ length: count }, async () => {
           const conn = await ControlConnection.login(server.port);
           try {
             await conn.expect('TYPE I', 200);
-            return await conn.receive('RETR shared.bin');
+            return await conn.receive(`RETR ${name}`);
           } finally {
             conn.close();
           }
@@ -149,10 +170,35 @@ for (const native of [true, false]) {
         assert.equal(final.code, 226);
         assert.equal(sha256(data), sum);
       }
-      const lines = await transfers('/shared.bin', count);
-      for (const line of lines) {
-        assert.equal(line.bytes, 6 * MiB);
+      for (const line of await transfers(`/${name}`, count)) {
+        assert.equal(line.bytes, bytes);
         assertPath(line);
+      }
+    }
+
+    it('sends many downloads at once, each whole', () => downloadAtOnce(24, 'shared.bin', 6 * MiB));
+
+    it('sends more downloads at once than the copying path has slabs (32), each whole', () => downloadAtOnce(45, 'crowd.bin', 3 * MiB + 17));
+
+    it('keeps a download that takes longer than --idle-timeout, and the session after it', async () => {
+      const slow = await startServer(root, ['--log-format', 'json', '--idle-timeout', '1'], [], env);
+      try {
+        const file = path.join(root, 'slow.bin');
+        // Bigger than loopback's socket buffers take at once, so the server is still sending after the first second.
+        const sum = randomFile(file, 32 * MiB);
+        const conn = await ControlConnection.login(slow.port);
+        await conn.expect('TYPE I', 200);
+        const started = Date.now();
+        const data = await conn.passive();
+        await conn.expect('RETR slow.bin', 150);
+        const received = await readThrottled(data, 8 * MiB);
+        assert.equal((await conn.read()).code, 226);
+        assert.ok(Date.now() - started > 2500, `the download took ${Date.now() - started} ms, more than twice the idle timeout`);
+        assert.equal(sha256(received), sum);
+        await conn.expect('NOOP', 200);
+        conn.close();
+      } finally {
+        await slow.stop();
       }
     });
 

@@ -23,7 +23,7 @@ export async function RETR(s: Session, arg: string): Promise<void> {
       path,
       direction: 'download',
       opening: `Opening ${modeName(s)} mode data connection for ${path}${sizeText}`,
-      run: (socket, signal) => send(source, socket, signal, chunkBytes, ascii),
+      run: (socket, signal) => send(source, socket, signal, ascii),
       abort: async () => closeSource(source),
     });
   } finally {

@@ -1,0 +1,156 @@
+/**
+ * The copying send path's ring (src/server/sendRing.ts) over real loopback
+ * sockets and real files, with budgets small enough that transfers share
+ * and wait for slabs: every byte in order, and every slab back in the
+ * budget however the transfer ends (complete, aborted midway, aborted while
+ * waiting for a slab, the file truncated under it).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { SlabBudget } from '../../src/server/SlabBudget.js';
+import { sendRing } from '../../src/server/sendRing.js';
+import { FileSource } from '../../src/storage/fileStreams.js';
+import { readAll } from '../helpers/ControlConnection.js';
+import { MiB, randomFile, removeDir, tempDir } from '../helpers/files.js';
+
+/** A loopback connection: `sending` is the server's side, `receiving` the client's. */
+async function connection(): Promise<{ sending: net.Socket; receiving: net.Socket }> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const receiving = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  receiving.on('error', () => undefined);
+  const [sending] = (await once(server, 'connection')) as [net.Socket];
+  sending.on('error', () => undefined);
+  server.close();
+  return { sending, receiving };
+}
+
+function open(file: string, start = 0): FileSource {
+  const fd = fs.openSync(file, 'r');
+  return new FileSource(fd, `/${path.basename(file)}`, start, fs.fstatSync(fd).size);
+}
+
+/** Waits, a turn of the event loop at a time and at most `turns` of them, until `condition` holds. */
+async function until(condition: () => boolean, what: string, turns = 100_000): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i++) await nextTurn();
+  assert.ok(condition(), `${what}, after ${turns} turns`);
+}
+
+describe('the send ring', () => {
+  let dir: string;
+  let big: string;
+
+  before(() => {
+    dir = tempDir('sockftp-ring-');
+    big = path.join(dir, 'big.bin');
+    randomFile(big, 64 * MiB);
+  });
+
+  after(() => removeDir(dir));
+
+  it('sends five files at once through a budget of three slabs, byte for byte, and gets every slab back', async () => {
+    const budget = new SlabBudget(64 * 1024, 3, 4);
+    const files = Array.from({ length: 5 }, (_, i) => {
+      const file = path.join(dir, `f${i}.bin`);
+      // Sizes off the slab size, one empty, one of exactly two slabs.
+      return { file, sum: randomFile(file, [MiB + 123, 0, 128 * 1024, 3 * MiB - 1, 77][i]) };
+    });
+    await Promise.all(
+      files.map(async ({ file, sum }, i) => {
+        const { sending, receiving } = await connection();
+        const received = readAll(receiving);
+        const source = open(file, 0);
+        try {
+          await sendRing(source, sending, new AbortController().signal, budget);
+        } finally {
+          source.close();
+        }
+        sending.end();
+        assert.equal(
+          createHash('sha256')
+            .update(await received)
+            .digest('hex'),
+          sum,
+          `file ${i}`,
+        );
+      }),
+    );
+    assert.equal(budget.available(), 3);
+  });
+
+  it('starts at an offset', async () => {
+    const budget = new SlabBudget(64 * 1024, 4, 4);
+    const { sending, receiving } = await connection();
+    const received = readAll(receiving);
+    const offset = 5 * MiB + 3;
+    const source = open(big, offset);
+    await sendRing(source, sending, new AbortController().signal, budget);
+    source.close();
+    sending.end();
+    assert.ok((await received).equals(fs.readFileSync(big).subarray(offset)));
+    assert.equal(budget.available(), 4);
+  });
+
+  it('stops midway on abort once the socket lets go of its slabs, and gets every slab back', async () => {
+    const budget = new SlabBudget(256 * 1024, 4, 4);
+    const { sending, receiving } = await connection();
+    const controller = new AbortController();
+    const source = open(big);
+    const sent = sendRing(source, sending, controller.signal, budget);
+    // The receiver reads one chunk and stops: the socket fills and the ring waits on it.
+    await once(receiving, 'data');
+    receiving.pause();
+    await until(() => sending.writableLength > 0 && budget.available() < 4, 'the socket holds a slab');
+    controller.abort(new Error('ABOR'));
+    await assert.rejects(sent, /ABOR/);
+    source.close();
+    assert.ok(sending.destroyed, 'the abort destroyed the data socket');
+    assert.equal(budget.available(), 4);
+    receiving.destroy();
+  });
+
+  it('stops at once on abort while it waits for a slab another transfer holds', async () => {
+    const budget = new SlabBudget(64 * 1024, 1, 4);
+    const stuck = await connection();
+    const holder = new AbortController();
+    const holderSource = open(big);
+    // Nothing reads this one: once the kernel's buffers are full its one slab stays in the socket.
+    const holding = sendRing(holderSource, stuck.sending, holder.signal, budget);
+    stuck.receiving.pause();
+    await until(() => stuck.sending.writableLength > 0 && budget.available() === 0, 'the first transfer holds the only slab');
+    const waiting = await connection();
+    const controller = new AbortController();
+    const source = open(big);
+    const sent = sendRing(source, waiting.sending, controller.signal, budget);
+    controller.abort(new Error('ABOR while waiting'));
+    await assert.rejects(sent, /ABOR while waiting/);
+    source.close();
+    assert.equal(budget.available(), 0, 'the slab is still the first transfer’s');
+    holder.abort(new Error('ABOR'));
+    await assert.rejects(holding, /ABOR/);
+    holderSource.close();
+    assert.equal(budget.available(), 1);
+    for (const s of [stuck.receiving, waiting.receiving]) s.destroy();
+  });
+
+  it('fails with FTP_ERR_FILE_CHANGED when the file is truncated under it, and gets every slab back', async () => {
+    const budget = new SlabBudget(64 * 1024, 4, 4);
+    const file = path.join(dir, 'shrinking.bin');
+    randomFile(file, 8 * MiB);
+    const source = open(file);
+    fs.truncateSync(file, MiB);
+    const { sending, receiving } = await connection();
+    receiving.resume();
+    await assert.rejects(sendRing(source, sending, new AbortController().signal, budget), { code: 'FTP_ERR_FILE_CHANGED' });
+    source.close();
+    assert.equal(budget.available(), 4);
+    sending.destroy();
+    receiving.destroy();
+  });
+});
