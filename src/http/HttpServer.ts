@@ -122,6 +122,30 @@ export class HttpServer {
     }
   }
 
+  /** One line per request once answered: who, what, the status; downloads and changes at info, the rest at debug. */
+  private logWhenDone(ctx: RequestContext, route: string): void {
+    const started = performance.now();
+    ctx.res.once('close', () => {
+      const level = SAFE_METHODS.has(ctx.req.method ?? 'GET') && !LOGGED_GETS.has(route) ? 'debug' : 'info';
+      if (!this.app.log.isLevelEnabled(level)) return;
+      const path = ctx.url.searchParams.getAll('path');
+      this.app.log[level](
+        {
+          client: ctx.address,
+          user: ctx.session?.account.name,
+          share: ctx.params.id && route.startsWith('/api/s/') ? ctx.params.id : undefined,
+          method: ctx.req.method,
+          route,
+          path: path.length > 0 ? path : undefined,
+          status: ctx.res.statusCode,
+          complete: ctx.res.writableFinished,
+          ms: Math.round(performance.now() - started),
+        },
+        'web request',
+      );
+    });
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     setSecurityHeaders(res);
     res.setHeader('Cache-Control', 'no-store');
@@ -143,6 +167,7 @@ export class HttpServer {
         if (!SAFE_METHODS.has(req.method ?? 'GET')) session.listed = null;
       }
       const ctx: RequestContext = { req, res, url, address, secure: Boolean(this.app.config.tls), app: this.app, params: match.params, session };
+      this.logWhenDone(ctx, match.route.path);
       await match.route.handle(ctx);
     } catch (err) {
       if (isClientGone(err, res)) return;
@@ -150,6 +175,9 @@ export class HttpServer {
     }
   }
 }
+
+/** Routes whose every request an operator wants to see (what left or changed the storage); the rest are at debug. */
+const LOGGED_GETS = new Set(['/api/file', '/api/zip', '/api/s/:id/file', '/api/s/:id/zip']);
 
 function parseUrl(raw: string | undefined): URL {
   try {
