@@ -37,6 +37,7 @@ const LOGIN_BURST = 20;
 const LOGINS_PER_SECOND = 2;
 /** How often idle sessions and stale uploads are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
+const SOCKET_IDLE_MS = 120_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface HttpServerParts {
@@ -75,9 +76,11 @@ export class HttpServer {
     };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, handler) : http.createServer(handler);
-    // Slowloris: headers must come within this; bodies (uploads) are bounded by the request timeout only when idle.
+    // Slowloris: headers must come within this. A body (an upload of gigabytes) has no overall limit, only the idle one below.
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 0;
+    // A connection that moves nothing for this long is closed: a stalled upload is resumed by its client (tus), not waited for.
+    this.server.timeout = SOCKET_IDLE_MS;
   }
 
   /** Opens the staging directory (sweeping what an earlier run left), then listens. */
