@@ -5,8 +5,9 @@ export type AnonymousPolicy = 'off' | 'read' | 'write';
 
 export const ANONYMOUS_NAMES: ReadonlySet<string> = new Set(['anonymous', 'ftp']);
 
-export function defaultAnonymousPolicy(bindHost: string): AnonymousPolicy {
-  return isLoopbackHost(bindHost) ? 'write' : 'read';
+/** Write only if every door (FTP, and the web's --http-address) listens on loopback: anyone else who can reach one reads only. */
+export function defaultAnonymousPolicy(...bindHosts: string[]): AnonymousPolicy {
+  return bindHosts.every(isLoopbackHost) ? 'write' : 'read';
 }
 
 export function parseAnonymousPolicy(text: string): AnonymousPolicy | null {

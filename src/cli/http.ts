@@ -48,6 +48,11 @@ export function buildHttpConfig(o: HttpOptions, tls: TlsConfig | null): HttpDoor
   };
 }
 
+/** The web door's listening host, if it is on: the anonymous default looks at every door's. */
+export function httpHosts(o: Pick<HttpOptions, 'httpAddress'>): string[] {
+  return o.httpAddress === undefined ? [] : [parseHostPort(o.httpAddress, '--http-address').host];
+}
+
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 /** "500M", "10G", "1048576": bytes, binary units. */

@@ -22,7 +22,7 @@ import { FlagError } from './FlagError.js';
 import { CidrList } from '../protocol/cidr.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
-import { buildHttpConfig, startHttp, type HttpOptions } from './http.js';
+import { buildHttpConfig, httpHosts, startHttp, type HttpOptions } from './http.js';
 import { reloader } from './reload.js';
 
 export interface ServeOptions extends HttpOptions {
@@ -63,7 +63,7 @@ export interface ServeOptions extends HttpOptions {
 
 export function buildServerConfig(root: string | undefined, o: ServeOptions): ServerConfig {
   const rootPath = servedRoot(root ?? '.');
-  const anonymous = o.anonymous === undefined ? defaultAnonymousPolicy(o.host) : parseAnonymousPolicy(o.anonymous);
+  const anonymous = o.anonymous === undefined ? defaultAnonymousPolicy(o.host, ...httpHosts(o)) : parseAnonymousPolicy(o.anonymous);
   if (anonymous === null) throw new FlagError('--anonymous', `must be off, read or write, not "${o.anonymous}"`);
   const seconds = (text: string, flag: string) => parseInteger(text, flag, 1, 86_400) * 1000;
   return {

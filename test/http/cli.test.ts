@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
+import { defaultAnonymousPolicy } from '../../src/auth/anonymousPolicy.js';
+import { buildHttpConfig, httpHosts, parseSize } from '../../src/cli/http.js';
 import { run } from '../helpers/processes.js';
 import { startServer } from '../helpers/server.js';
 import { WebClient, startWeb } from './webClient.js';
@@ -64,5 +66,22 @@ describe('sockftp serve --http-address', () => {
     const client = await WebClient.login(web.url);
     assert.equal((await client.get('/api/session')).status, 200);
     assert.equal(await web.stop(), 0);
+  });
+});
+
+describe("the web door's settings", () => {
+  it('lets anonymous users write by default only when every door is on loopback', () => {
+    assert.equal(defaultAnonymousPolicy('127.0.0.1', ...httpHosts({ httpAddress: '127.0.0.1:8080' })), 'write');
+    assert.equal(defaultAnonymousPolicy('127.0.0.1', ...httpHosts({ httpAddress: '0.0.0.0:8080' })), 'read');
+    assert.equal(defaultAnonymousPolicy('::1', ...httpHosts({ httpAddress: '[::1]:8080' })), 'write');
+    assert.equal(defaultAnonymousPolicy('127.0.0.1', ...httpHosts({})), 'write');
+  });
+
+  it('reads sizes in binary units, and is off without --http-address', () => {
+    assert.equal(parseSize('10G', '--x'), 10 * 1024 ** 3);
+    assert.equal(parseSize('500m', '--x'), 500 * 1024 ** 2);
+    assert.equal(parseSize('1048576', '--x'), 1048576);
+    assert.throws(() => parseSize('0', '--x'), /--x/);
+    assert.equal(buildHttpConfig({ httpMaxUpload: '10G', httpSessionTimeout: '30m', httpUploadExpiry: '24h' }, null), null);
   });
 });
