@@ -124,13 +124,20 @@ export class FileManager {
     );
   }
 
-  /** Several uploads finishing together refresh the listing once. */
+  /** Several uploads finishing together refresh the listing once; one finishing during a refresh gets another after it. */
   refreshSoon() {
-    if (this.refreshing) return;
-    this.refreshing = Promise.resolve().then(async () => {
-      await this.list.reload();
-      this.refreshing = null;
-    });
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    void (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.list.reload();
+      } while (this.refreshAgain);
+      this.refreshing = false;
+    })();
   }
 
   picked(input) {

@@ -46,7 +46,9 @@ async function loadText(url, pre) {
     const res = await fetch(url, { headers: { Range: `bytes=0-${TEXT_BYTES - 1}` }, credentials: 'same-origin' });
     if (!res.ok) throw Object.assign(new Error(res.statusText), { status: res.status });
     pre.textContent = await res.text();
-    if (res.status === 206) pre.after(h('p', { class: 'hint' }, t('truncated')));
+    // A 206 may still be the whole file; only a total past what was asked for is cut short.
+    const total = Number(/\/(\d+)$/.exec(res.headers.get('Content-Range') ?? '')?.[1] ?? 0);
+    if (res.status === 206 && total > TEXT_BYTES) pre.after(h('p', { class: 'hint' }, t('truncated')));
   } catch (err) {
     pre.textContent = errorText(err);
   }

@@ -190,6 +190,7 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await openFolder(page, server!.url, '/preview');
     await row(page, 'notes.txt').locator('.name-text').click();
     await page.locator('dialog.preview pre', { hasText: '<b>not bold</b>' }).waitFor();
+    assert.equal(await page.locator('dialog.preview .hint').count(), 0, 'a small file is shown whole, with no note that it was cut');
     await screenshot(page, 'preview-text');
     await page.keyboard.press('Escape');
     await page.locator('dialog').waitFor({ state: 'detached' });

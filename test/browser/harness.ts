@@ -120,11 +120,15 @@ export async function signIn(page: Page, base: string, user: string, password: s
 /** Waits until the listing shows exactly these names (in this order), e.g. after an action reloads it. */
 export async function waitForNames(page: Page, names: readonly string[]): Promise<void> {
   // A function, not a string: the page's CSP forbids eval, and Playwright runs functions outside it.
-  await page.waitForFunction(
-    (want) => JSON.stringify([...document.querySelectorAll('tr.entry')].map((tr) => tr.getAttribute('data-name'))) === want,
-    JSON.stringify(names),
-    { timeout: 10_000 },
-  );
+  try {
+    await page.waitForFunction(
+      (want) => JSON.stringify([...document.querySelectorAll('tr.entry')].map((tr) => tr.getAttribute('data-name'))) === want,
+      JSON.stringify(names),
+      { timeout: 10_000 },
+    );
+  } catch (err) {
+    assert.deepEqual(await listedNames(page), names, `the listing never showed these names (${(err as Error).message})`);
+  }
 }
 
 export function listedNames(page: Page): Promise<string[]> {
