@@ -16,6 +16,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <sys/sendfile.h>
 #include <sys/types.h>
@@ -84,10 +87,32 @@ static napi_value Nonblock(napi_env env, napi_callback_info info) {
   return number(env, 0);
 }
 
+/*
+ * fixMmapThreshold(bytes): blocks of `bytes` and more are mmap()ed and given
+ * back to the kernel when freed. glibc's threshold is dynamic by default: the
+ * first large block freed raises it to that block's size, and from then on
+ * each libuv thread keeps scrypt's 16 MiB (one per login hash) in its own
+ * arena for good, 64 MiB with the pool's 4 threads. Setting it once turns
+ * the dynamic rule off. Returns 1 if set, 0 where the libc has no mallopt.
+ */
+static napi_value FixMmapThreshold(napi_env env, napi_callback_info info) {
+  double a[1];
+  if (!args(env, info, 1, a)) {
+    napi_throw_type_error(env, NULL, "fixMmapThreshold(bytes)");
+    return NULL;
+  }
+#ifdef __GLIBC__
+  return number(env, mallopt(M_MMAP_THRESHOLD, (int)a[0]) == 1 ? 1 : 0);
+#else
+  return number(env, 0);
+#endif
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sendfile", NULL, Sendfile, NULL, NULL, NULL, napi_enumerable, NULL},
     {"nonblock", NULL, Nonblock, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"fixMmapThreshold", NULL, FixMmapThreshold, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -33,6 +33,8 @@ import { giveBuffer, takeBuffer } from './bufferPool.js';
 interface Addon {
   sendfile(socketFd: number, fileFd: number, offset: number, count: number): number;
   nonblock(fd: number): number;
+  /** Absent from a build older than it. */
+  fixMmapThreshold?(bytes: number): number;
 }
 
 /** Bytes one sendfile batch may send before the event loop gets a turn (other sessions run between batches). */
@@ -51,6 +53,11 @@ function load(): Addon | null {
 }
 
 const addon = load();
+
+// Not about sending, but the addon is the one native code there is: glibc's dynamic mmap threshold
+// otherwise keeps scrypt's 16 MiB per login in every thread-pool thread (64 MiB of 200 idle
+// sessions' 66 MiB; native/sendfile.c says why). Blocks of 4 MiB and more go back at free().
+addon?.fixMmapThreshold?.(4 * 1024 * 1024);
 
 /** Whether downloads can take the zero-copy path at all (the addon is built and not turned off). */
 export const zeroCopyAvailable = addon !== null;
