@@ -6,7 +6,6 @@
  * inside "/" first and then put under the shared path, so nothing above it
  * can be named.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { READ_ONLY } from '../../auth/permissions.js';
 import { verifyPassword } from '../../auth/passwordHash.js';
 import { FileOperations } from '../../core/FileOperations.js';
@@ -16,6 +15,7 @@ import type { RequestContext } from '../context.js';
 import { cookieHeader, readCookie } from '../cookies.js';
 import { sendFile } from '../fileResponse.js';
 import { HttpError, shareNotFound } from '../HttpError.js';
+import { checkAttemptAllowed, failedAttempt } from '../loginAttempts.js';
 import { readJson, sendJson, stringField } from '../respond.js';
 import type { Share } from '../shares/ShareStore.js';
 import { shareCookieName, shareCookiePath } from '../shares/ShareUnlocks.js';
@@ -61,17 +61,12 @@ export function shareInfo(ctx: RequestContext): void {
 
 /** A wrong password counts in the same per-address LoginGuard as a wrong login: a link's password is no easier to guess. */
 export async function unlockShare(ctx: RequestContext): Promise<void> {
-  const { app, address } = ctx;
+  const { app } = ctx;
   const share = liveShare(ctx);
-  if (!app.loginLimit.take(address)) throw new HttpError('rate_limited', 'Too many attempts; slow down', { 'Retry-After': '5' });
-  if (app.loginGuard.isBanned(address)) throw new HttpError('banned', 'Too many failed logins; try again later', { 'Retry-After': '60' });
+  checkAttemptAllowed(ctx);
   const password = stringField(await readJson(ctx.req), 'password');
-  if (share.passwordHash !== null && !(await verifyPassword(password, share.passwordHash))) {
-    const { delayMs, banned } = app.loginGuard.recordFailure(address);
-    if (banned) app.events?.emit('ban', { address });
-    await sleep(delayMs);
-    throw banned ? new HttpError('banned', 'Too many failed logins; try again later') : new HttpError('login_failed', 'Wrong password');
-  }
+  if (share.passwordHash !== null && !(await verifyPassword(password, share.passwordHash)))
+    throw await failedAttempt(ctx, { share: share.id }, new HttpError('login_failed', 'Wrong password'));
   const token = app.shareUnlocks.grant(share.id, share.expires);
   sendJson(ctx.res, 200, { ok: true }, { 'Set-Cookie': cookieHeader(shareCookieName, token, ctx.secure, shareCookiePath(share.id)) });
 }
