@@ -33,12 +33,16 @@ export function previewDialog(name, inlineUrl, downloadUrl) {
     content = h('pre', { class: 'preview-text', tabindex: '0', 'aria-label': name }, t('loading'));
     void loadText(inlineUrl, content);
   } else content = h('p', {}, t('previewUnavailable'));
-  return modal({
+  const close = button(t('close'), 'close');
+  const { closed } = modal({
     title: name,
     body: h('div', { class: 'preview-body' }, content),
-    buttons: [downloadLink(downloadUrl), button(t('close'), 'close')],
+    buttons: [downloadLink(downloadUrl), close],
     className: 'preview',
-  }).closed;
+  });
+  // Focus on Close, not in the frame: a PDF viewer with the focus keeps Escape to itself.
+  close.focus();
+  return closed;
 }
 
 async function loadText(url, pre) {

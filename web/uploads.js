@@ -99,8 +99,9 @@ export class Uploads {
       onError: (err) => this.finish(item, 'failed', err),
       onShouldRetry: (err, attempt, options) => {
         const status = err?.originalResponse?.getStatus?.() ?? 0;
-        // A refusal (too large, no permission, signed out) will not change on retry; a dropped connection or a 5xx may.
-        if (status >= 400 && status < 500 && status !== 409 && status !== 423) return false;
+        // A refusal (too large, no permission, signed out) will not change on retry; a dropped connection, a 5xx,
+        // an offset the server moved (409), an upload still being written (423) or a rate limit (429) may.
+        if (status >= 400 && status < 500 && ![409, 423, 429].includes(status)) return false;
         return attempt < options.retryDelays.length;
       },
     });

@@ -32,6 +32,16 @@ import { fileOperationScenarios, openFolder } from './scenarios.js';
 import { localStore } from './store.js';
 
 const missing = browserMissing();
+
+/** A one-page PDF with no text: enough for a viewer to open. */
+const TINY_PDF = [
+  '%PDF-1.4',
+  '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+  '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+  '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
+  'trailer << /Root 1 0 R >>',
+  '%%EOF',
+].join('\n');
 const USER = 'alice';
 const PASSWORD = 'correct horse battery';
 
@@ -179,7 +189,7 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.context().close();
   });
 
-  it('previews a text file and an image, and shows the SHA-256 of a file', async () => {
+  it('previews a text file, an image and a PDF, and shows the SHA-256 of a file', async () => {
     const w = await newPage();
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
@@ -187,6 +197,7 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     fs.mkdirSync(path.join(root, 'preview'));
     fs.writeFileSync(path.join(root, 'preview', 'notes.txt'), 'first line\n<b>not bold</b>\n');
     fs.writeFileSync(path.join(root, 'preview', 'picture.png'), image);
+    fs.writeFileSync(path.join(root, 'preview', 'paper.pdf'), TINY_PDF);
     await openFolder(page, server!.url, '/preview');
     await row(page, 'notes.txt').locator('.name-text').click();
     await page.locator('dialog.preview pre', { hasText: '<b>not bold</b>' }).waitFor();
@@ -200,6 +211,19 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await img.waitFor();
     await imageLoaded(page, 'dialog.preview img');
     await page.keyboard.press('Escape');
+
+    await row(page, 'paper.pdf').locator('.name-text').click();
+    const [pdf] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/file' && new URL(r.url()).searchParams.get('path') === '/preview/paper.pdf'),
+      page.locator('dialog.preview iframe[title="paper.pdf"]').waitFor(),
+    ]);
+    // The frame loaded it without a CSP refusal (assertClean would see one); what it was served as, the page asks once more.
+    assert.equal(pdf.status(), 200);
+    const served = await page.evaluate((url) => fetch(url).then((r) => [r.headers.get('Content-Type'), r.headers.get('Content-Disposition')]), pdf.url());
+    assert.equal(served[0], 'application/pdf');
+    assert.match(served[1] ?? '', /^inline/);
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
 
     await row(page, 'picture.png').locator('button.more').click();
     await page.locator('dialog .menu-item', { hasText: 'SHA-256' }).click();
