@@ -13,8 +13,8 @@
  * reworded to name its key (explain()).
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { type Command, InvalidArgumentError, type Option } from 'commander';
-import { TomlError, parse } from 'smol-toml';
 import { CliError } from './CliError.js';
 import { FlagError } from './FlagError.js';
 
@@ -118,6 +118,8 @@ function readTable(path: string): Record<string, unknown> {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new CliError(`--config ${path}: ${reason}`);
   }
+  // The TOML parser is loaded only with --config (synchronously, through its CommonJS build): a server without one never needs it.
+  const { TomlError, parse } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
   try {
     return parse(text);
   } catch (err) {
