@@ -30,6 +30,7 @@ export class Uploads {
     this.items = [];
     this.overallBar = h('progress', { max: 100, value: 0, 'aria-label': t('overall') });
     this.overallText = h('span', { class: 'overall-text' });
+    this.overall = h('div', { class: 'overall' }, this.overallBar, this.overallText);
     this.list = h('ul', { class: 'upload-list' });
     this.element = h(
       'section',
@@ -40,9 +41,21 @@ export class Uploads {
         h('h2', {}, t('uploads')),
         h('button', { type: 'button', class: 'link-button', onclick: () => this.clearFinished() }, t('clearFinished')),
       ),
-      h('div', { class: 'overall' }, this.overallBar, this.overallText),
+      this.overall,
       this.list,
     );
+    this.earlierNote = h('p', { class: 'hint unfinished', role: 'status' });
+    this.earlier = unfinishedEarlier(user);
+    this.list.before(this.earlierNote);
+    this.renderEarlier();
+  }
+
+  /** Uploads a closed or reloaded page left unfinished: picking the same file again resumes each. */
+  renderEarlier() {
+    const left = this.earlier.filter((e) => !this.items.some((i) => i.dir === e.dir && i.relPath === e.relPath));
+    this.earlierNote.hidden = left.length === 0;
+    replace(this.earlierNote, left.length ? t('unfinished', left.map((e) => e.relPath).join(', ')) : '');
+    if (left.length > 0) this.element.hidden = false;
   }
 
   /** `files`: [{ file: File, relPath: 'sub/name.txt' }], all going into `dir`. */
@@ -65,6 +78,7 @@ export class Uploads {
       this.list.append(item.element);
     }
     this.element.hidden = false;
+    this.renderEarlier();
     this.pump();
     this.renderOverall();
   }
@@ -84,7 +98,7 @@ export class Uploads {
       headers: { 'X-CSRF-Token': csrf() },
       metadata: { filename: item.relPath, dir: item.dir, filetype: item.file.type || 'application/octet-stream' },
       // One upload per user, target and file version: the same file picked again after a reload resumes.
-      fingerprint: (file) => Promise.resolve(['sockftp', this.user, item.dir, item.relPath, file.size, file.lastModified].join('\u0000')),
+      fingerprint: (file) => Promise.resolve(fingerprint(this.user, item.dir, item.relPath, file)),
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
       onProgress: (sent, total) => {
@@ -174,6 +188,7 @@ export class Uploads {
   }
 
   renderOverall() {
+    this.overall.hidden = this.items.length === 0;
     const live = this.items.filter((i) => i.state !== 'cancelled' && i.state !== 'failed');
     const total = live.reduce((n, i) => n + i.total, 0);
     const sent = live.reduce((n, i) => n + i.sent, 0);
@@ -182,6 +197,29 @@ export class Uploads {
     const done = live.filter((i) => i.state === 'done').length;
     replace(this.overallText, `${done}/${live.length} · ${formatSize(sent, lang())} / ${formatSize(total, lang())} · ${percent}%`);
   }
+}
+
+const FINGERPRINT_MARK = 'sockftp';
+const SEPARATOR = '\u0000';
+
+function fingerprint(user, dir, relPath, file) {
+  return [FINGERPRINT_MARK, user, dir, relPath, file.size, file.lastModified].join(SEPARATOR);
+}
+
+/** tus-js-client keeps each unfinished upload as localStorage "tus::<fingerprint>::<id>"; ours are this user's. */
+function unfinishedEarlier(user) {
+  const out = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i) ?? '';
+      if (!key.startsWith(`tus::${FINGERPRINT_MARK}${SEPARATOR}`)) continue;
+      const [, who, dir, relPath] = key.slice('tus::'.length).split(SEPARATOR);
+      if (who === user && !out.some((e) => e.dir === dir && e.relPath === relPath)) out.push({ dir, relPath });
+    }
+  } catch {
+    // No storage, nothing to resume.
+  }
+  return out;
 }
 
 function uploadErrorText(err) {

@@ -141,9 +141,12 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     relay.release();
     await page.locator('.listing:not([aria-busy])').waitFor();
     assert.equal(fs.existsSync(path.join(root, 'reloaded', 'fifty.bin')), false, 'nothing appears before the upload is complete');
+    await page.locator('.uploads .unfinished', { hasText: 'Not finished when the page closed: fifty.bin.' }).waitFor();
+    await screenshot(page, 'upload-unfinished');
     await page.locator('#pick-files').setInputFiles(bigFile);
     await page.locator('.upload[data-name="fifty.bin"][data-state="done"]').waitFor({ timeout: 60_000 });
     assert.match((await page.locator('.upload[data-name="fifty.bin"] .upload-status').textContent()) ?? '', /Done/);
+    assert.equal(await page.locator('.uploads .unfinished').isVisible(), false, 'the note goes once the file is picked again');
     assert.equal(await sha256File(path.join(root, 'reloaded', 'fifty.bin')), bigSha);
     assertResumed(traffic(), 25 * MiB);
     w.assertClean();
