@@ -44,6 +44,8 @@ const TINY_PDF = [
 ].join('\n');
 const USER = 'alice';
 const PASSWORD = 'correct horse battery';
+/** An account with read permission only. */
+const READER = 'reader';
 
 let root = '';
 let server: WebServer | undefined;
@@ -54,7 +56,7 @@ after(closeBrowser);
 async function serveFolder(): Promise<{ root: string; server: WebServer; stop(): Promise<void> }> {
   const dir = tempDir('sockftp-web-root-');
   const config = tempDir('sockftp-web-config-');
-  await writeUsers(path.join(config, 'users.json'), { [USER]: { password: PASSWORD } });
+  await writeUsers(path.join(config, 'users.json'), { [USER]: { password: PASSWORD }, [READER]: { password: PASSWORD, readOnly: true } });
   const web = await startWebServer(dir, ['--users', path.join(config, 'users.json')]);
   return {
     root: dir,
@@ -286,6 +288,45 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.locator('#upload-files', { hasText: 'Upload files' }).waitFor();
     await page.reload();
     await page.locator('#upload-files', { hasText: 'Upload files' }).waitFor();
+    w.assertClean();
+    await page.context().close();
+  });
+
+  it('shares a single file; the visitor gets its name and a download, byte for byte', async () => {
+    fs.mkdirSync(path.join(root, 'single'));
+    const bytes = Buffer.from('one file, shared alone\n');
+    fs.writeFileSync(path.join(root, 'single', 'alone.txt'), bytes);
+    const w = await newPage();
+    const { page } = w;
+    await signIn(page, server!.url, USER, PASSWORD);
+    await openFolder(page, server!.url, '/single');
+    await row(page, 'alone.txt').locator('button.more').click();
+    await page.locator('dialog .menu-item', { hasText: 'Share link' }).click();
+    await page.locator('dialog button[value=ok]').click();
+    const shareUrl = await page.locator('dialog input.share-url').inputValue();
+
+    const visitor = await newPage();
+    await visitor.page.goto(shareUrl);
+    await visitor.page.locator('h1.share-name', { hasText: 'alone.txt' }).waitFor();
+    const [download] = await Promise.all([visitor.page.waitForEvent('download'), visitor.page.locator('a', { hasText: 'Download' }).click()]);
+    assert.ok(fs.readFileSync(await download.path()).equals(bytes));
+    visitor.assertClean();
+    w.assertClean();
+    await visitor.page.context().close();
+    await page.context().close();
+  });
+
+  it('offers a read-only account no control it may not use', async () => {
+    fs.mkdirSync(path.join(root, 'readonly'));
+    fs.writeFileSync(path.join(root, 'readonly', 'look.txt'), 'look, do not touch');
+    const w = await newPage();
+    const { page } = w;
+    await signIn(page, server!.url, READER, PASSWORD);
+    await openFolder(page, server!.url, '/readonly');
+    for (const control of ['#upload-files', '#upload-folder', '#new-folder']) assert.equal(await page.locator(control).count(), 0, control);
+    await row(page, 'look.txt').locator('button.more').click();
+    const items = await page.locator('dialog .menu-item').allTextContents();
+    assert.ok(items.includes('Download') && !items.includes('Delete') && !items.includes('Rename or move'), items.join(', '));
     w.assertClean();
     await page.context().close();
   });
