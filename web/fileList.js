@@ -83,8 +83,16 @@ export class FileList {
   }
 
   render() {
+    // A redraw replaces the rows: the focus, if it was in one, goes to the same entry's row (or the first).
+    const active = document.activeElement;
+    const hadFocus = this.table.contains(active);
+    const focusedName = active?.closest?.('tr.entry')?.dataset.name;
     this.renderCrumbs();
     this.renderTable();
+    if (hadFocus) {
+      const rows = [...this.table.querySelectorAll('tr.entry')];
+      (rows.find((r) => r.dataset.name === focusedName) ?? rows[0])?.focus();
+    }
     this.renderPager();
     this.handlers.selectionChanged?.(this.selection());
   }
