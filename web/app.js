@@ -21,9 +21,15 @@ const toast = document.getElementById('toast');
 let redraw = () => undefined;
 let toastTimer = 0;
 
-/** Says `text` to screen readers; an error also shows as a toast until the next message. */
+/**
+ * Shows `text` as a toast and says it once to screen readers: politely through the status region, or, for an
+ * error, at once through the toast itself (role=alert), so that nothing is read twice.
+ */
 export function announce(text, isError = false) {
-  statusRegion.textContent = text;
+  statusRegion.textContent = isError ? '' : text;
+  if (isError) toast.setAttribute('role', 'alert');
+  else toast.removeAttribute('role');
+  toast.setAttribute('aria-hidden', isError ? 'false' : 'true');
   toast.textContent = text;
   toast.classList.toggle('error', isError);
   toast.hidden = false;

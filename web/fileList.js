@@ -112,6 +112,8 @@ export class FileList {
       );
     });
     replace(this.crumbNav, list);
+    // The tab's title names the folder, as a screen reader announces it on each move.
+    document.title = `${all.length > 1 ? all[all.length - 1][0] : (this.handlers.rootLabel ?? t('root'))} · sockftp`;
     this.crumbNav.setAttribute('aria-label', t('breadcrumb'));
   }
 
