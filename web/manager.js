@@ -178,44 +178,35 @@ export class FileManager {
     });
   }
 
-  async call(method, url, body) {
+  /** One change (POST url body), announced as `done` or as its error, then the listing read again either way. */
+  async change(url, body, done) {
     try {
-      return await api(method, url, body);
+      await api('POST', url, body);
+      this.announce(done);
     } catch (err) {
-      if (!this.failed(err)) this.announce(errorText(err), true);
-      throw err;
+      if (this.failed(err)) return;
+      this.announce(errorText(err), true);
     }
+    await this.list.reload();
   }
 
   async mkdir() {
     const name = await promptDialog(t('newFolder'), t('newFolderName'), '', t('create'));
     if (!name) return;
     const path = resolvePath(this.list.path, name);
-    await this.call('POST', '/api/mkdir', { path }).then(
-      () => this.announce(t('madeDir', path)),
-      () => undefined,
-    );
-    await this.list.reload();
+    await this.change('/api/mkdir', { path }, t('madeDir', path));
   }
 
   async rename(path) {
     const typed = await promptDialog(t('rename'), t('renameTo'), baseName(path), t('ok'));
     if (!typed || typed === baseName(path)) return;
     const to = resolvePath(parentOf(path), typed);
-    await this.call('POST', '/api/rename', { from: path, to }).then(
-      () => this.announce(t('renamed', path, to)),
-      () => undefined,
-    );
-    await this.list.reload();
+    await this.change('/api/rename', { from: path, to }, t('renamed', path, to));
   }
 
   async remove(paths) {
     if (!(await confirmDialog(t('confirmDelete', paths.length, baseName(paths[0])), t('delete')))) return;
-    await this.call('POST', '/api/delete', { paths }).then(
-      () => this.announce(t('deleted', paths.length)),
-      () => undefined,
-    );
-    await this.list.reload();
+    await this.change('/api/delete', { paths }, t('deleted', paths.length));
   }
 
   openFile(entry, path) {
