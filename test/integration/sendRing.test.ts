@@ -3,7 +3,8 @@
  * sockets and real files, with budgets small enough that transfers share
  * and wait for slabs: every byte in order, and every slab back in the
  * budget however the transfer ends (complete, aborted midway, aborted while
- * waiting for a slab, the file truncated under it).
+ * waiting for a slab, the file truncated under it), and no download stopped
+ * by slabs that stalled clients hold.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -36,6 +37,22 @@ function open(file: string, start = 0): FileSource {
   return new FileSource(fd, `/${path.basename(file)}`, start, fs.fstatSync(fd).size);
 }
 
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Sends `file` from `start` through the ring on a fresh connection and returns what the other end received. */
+async function sendWhole(file: string, budget: SlabBudget, start = 0): Promise<Buffer> {
+  const { sending, receiving } = await connection();
+  const received = readAll(receiving);
+  const source = open(file, start);
+  try {
+    await sendRing(source, sending, new AbortController().signal, budget);
+  } finally {
+    source.close();
+  }
+  sending.end();
+  return received;
+}
+
 /** Waits, a turn of the event loop at a time and at most `turns` of them, until `condition` holds. */
 async function until(condition: () => boolean, what: string, turns = 100_000): Promise<void> {
   for (let i = 0; i < turns && !condition(); i++) await nextTurn();
@@ -61,39 +78,14 @@ describe('the send ring', () => {
       // Sizes off the slab size, one empty, one of exactly two slabs.
       return { file, sum: randomFile(file, [MiB + 123, 0, 128 * 1024, 3 * MiB - 1, 77][i]) };
     });
-    await Promise.all(
-      files.map(async ({ file, sum }, i) => {
-        const { sending, receiving } = await connection();
-        const received = readAll(receiving);
-        const source = open(file, 0);
-        try {
-          await sendRing(source, sending, new AbortController().signal, budget);
-        } finally {
-          source.close();
-        }
-        sending.end();
-        assert.equal(
-          createHash('sha256')
-            .update(await received)
-            .digest('hex'),
-          sum,
-          `file ${i}`,
-        );
-      }),
-    );
+    await Promise.all(files.map(async ({ file, sum }, i) => assert.equal(sha256(await sendWhole(file, budget)), sum, `file ${i}`)));
     assert.equal(budget.available(), 3);
   });
 
   it('starts at an offset', async () => {
     const budget = new SlabBudget(64 * 1024, 4, 4);
-    const { sending, receiving } = await connection();
-    const received = readAll(receiving);
     const offset = 5 * MiB + 3;
-    const source = open(big, offset);
-    await sendRing(source, sending, new AbortController().signal, budget);
-    source.close();
-    sending.end();
-    assert.ok((await received).equals(fs.readFileSync(big).subarray(offset)));
+    assert.ok((await sendWhole(big, budget, offset)).equals(fs.readFileSync(big).subarray(offset)));
     assert.equal(budget.available(), 4);
   });
 
@@ -115,15 +107,33 @@ describe('the send ring', () => {
     receiving.destroy();
   });
 
-  it('stops at once on abort while it waits for a slab another transfer holds', async () => {
-    const budget = new SlabBudget(64 * 1024, 1, 4);
+  /**
+   * A transfer to a client that reads nothing, once it holds the only slab of
+   * a one-slab budget (the kernel's buffers full, the slab in the socket);
+   * release() aborts it and checks the slab came back.
+   */
+  async function stuckHolder(budget: SlabBudget): Promise<{ release: () => Promise<void> }> {
     const stuck = await connection();
     const holder = new AbortController();
-    const holderSource = open(big);
-    // Nothing reads this one: once the kernel's buffers are full its one slab stays in the socket.
-    const holding = sendRing(holderSource, stuck.sending, holder.signal, budget);
+    const source = open(big);
+    const holding = sendRing(source, stuck.sending, holder.signal, budget);
     stuck.receiving.pause();
     await until(() => stuck.sending.writableLength > 0 && budget.available() === 0, 'the first transfer holds the only slab');
+    return {
+      release: async () => {
+        assert.equal(budget.available(), 0, 'the slab is still the stuck transfer’s');
+        holder.abort(new Error('ABOR'));
+        await assert.rejects(holding, /ABOR/);
+        source.close();
+        assert.equal(budget.available(), 1);
+        stuck.receiving.destroy();
+      },
+    };
+  }
+
+  it('stops at once on abort while it waits for a slab another transfer holds', async () => {
+    const budget = new SlabBudget(64 * 1024, 1, 4);
+    const holder = await stuckHolder(budget);
     const waiting = await connection();
     const controller = new AbortController();
     const source = open(big);
@@ -131,12 +141,17 @@ describe('the send ring', () => {
     controller.abort(new Error('ABOR while waiting'));
     await assert.rejects(sent, /ABOR while waiting/);
     source.close();
-    assert.equal(budget.available(), 0, 'the slab is still the first transfer’s');
-    holder.abort(new Error('ABOR'));
-    await assert.rejects(holding, /ABOR/);
-    holderSource.close();
-    assert.equal(budget.available(), 1);
-    for (const s of [stuck.receiving, waiting.receiving]) s.destroy();
+    await holder.release();
+    waiting.receiving.destroy();
+  });
+
+  it('completes on a buffer of its own while clients that stopped reading hold every slab', async () => {
+    const budget = new SlabBudget(64 * 1024, 1, 4);
+    const holder = await stuckHolder(budget);
+    const file = path.join(dir, 'past-the-stuck.bin');
+    const sum = randomFile(file, 2 * MiB + 5);
+    assert.equal(sha256(await sendWhole(file, budget)), sum);
+    await holder.release();
   });
 
   it('fails with FTP_ERR_FILE_CHANGED when the file is truncated under it, and gets every slab back', async () => {
