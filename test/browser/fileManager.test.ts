@@ -332,13 +332,25 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
   });
 
   it('fits a phone-sized screen', async () => {
+    fs.mkdirSync(path.join(root, 'phone', 'photos'), { recursive: true });
+    for (const [name, size] of [
+      ['a rather long file name that will not fit on a phone.pdf', 1_500_000],
+      ['notes.txt', 2_000],
+    ] as const)
+      fs.writeFileSync(path.join(root, 'phone', name), Buffer.alloc(size));
     const w = await newPage({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
-    await openFolder(page, server!.url, '/browse');
+    await openFolder(page, server!.url, '/phone');
+    await waitForNames(page, ['photos', 'a rather long file name that will not fit on a phone.pdf', 'notes.txt']);
     const overflow = await horizontalOverflow(page);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     assert.equal(await page.locator('th.col-modified').isVisible(), false, 'the date column gives way');
+    const more = await row(page, 'notes.txt').locator('button.more').boundingBox();
+    assert.ok(
+      more && more.height >= 44 && more.width >= 44 && more.x + more.width <= 390,
+      `the actions button is a finger's target on screen: ${JSON.stringify(more)}`,
+    );
     await screenshot(page, 'phone');
     w.assertClean();
     await page.context().close();
