@@ -38,7 +38,7 @@ export async function shareView(id, { announce }) {
   }
   const wrap = h('div', { class: 'share-page' });
   const show = () => replace(wrap, header(info), info.type === 'dir' ? folder(source, info, announce) : file(source, info));
-  if (info.needsPassword) replace(wrap, passwordForm(source, info, show));
+  if (info.needsPassword) replace(wrap, h('div', { class: 'login-wrap' }, passwordForm(source, info, show)));
   else show();
   return wrap;
 }
