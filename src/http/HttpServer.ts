@@ -166,8 +166,12 @@ export class HttpServer {
         const token = req.headers['x-csrf-token'];
         if (!SAFE_METHODS.has(req.method ?? 'GET') && !sameToken(typeof token === 'string' ? token : undefined, session.csrf))
           throw new HttpError('csrf', 'Missing or wrong X-CSRF-Token');
-        // Whatever this request changes, the session's next listing reads it.
-        if (!SAFE_METHODS.has(req.method ?? 'GET')) session.listed = null;
+        // Whatever this request changes, the session's next listing reads it: a listing kept while it ran
+        // (the page reloading a folder during an upload's last PATCH) is dropped when it ends too.
+        if (!SAFE_METHODS.has(req.method ?? 'GET')) {
+          session.changed();
+          res.once('close', () => session.changed());
+        }
       }
       const ctx: RequestContext = { req, res, url, address, secure: Boolean(this.app.config.tls), app: this.app, params: match.params, session };
       this.logWhenDone(ctx, match.route.path);

@@ -25,6 +25,10 @@ export interface WebSession {
    * makes and after a few seconds (others' changes show then).
    */
   listed: { readonly path: string; readonly at: number; readonly entries: readonly FileInfo[] } | null;
+  /** Counts the starts and ends of the session's changes: a listing read across one is not kept. */
+  changes: number;
+  /** A change of this session starts or ends: its kept listing is dropped. */
+  changed(): void;
 }
 
 export interface SessionStoreOptions {
@@ -47,7 +51,19 @@ export class SessionStore {
   }
 
   create(account: Account, storage: Storage): WebSession {
-    const session: WebSession = { id: token(), csrf: token(), account, storage, lastSeen: this.now(), listed: null };
+    const session: WebSession = {
+      id: token(),
+      csrf: token(),
+      account,
+      storage,
+      lastSeen: this.now(),
+      listed: null,
+      changes: 0,
+      changed() {
+        this.changes++;
+        this.listed = null;
+      },
+    };
     this.sessions.set(session.id, session);
     this.sweep();
     while (this.sessions.size > this.options.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);

@@ -384,6 +384,27 @@ describe('web door on local disk', () => {
     assert.equal(sha(fs.readFileSync(path.join(root, 'dropped.bin'))), sha(bytes));
   });
 
+  it('lists a file an upload completed after the folder was listed during its last PATCH', async () => {
+    const bytes = randomBytes(200_000);
+    const created = await client.createUpload(bytes.length, { dir: '/', filename: 'late.bin' });
+    const location = created.headers.get('location')!;
+    const socket = net.connect(Number(new URL(web.url).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const answer = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    const headers = [`PATCH ${location} HTTP/1.1`, 'Host: 127.0.0.1', `Cookie: ${client.cookie}`, `X-CSRF-Token: ${client.csrf}`, 'Tus-Resumable: 1.0.0'];
+    socket.write([...headers, 'Upload-Offset: 0', 'Content-Type: application/offset+octet-stream', `Content-Length: ${bytes.length}`, '', ''].join('\r\n'));
+    socket.write(bytes.subarray(0, 1000));
+    // The page reloads the folder while the upload's last PATCH is still under way...
+    const during = await client.json<{ entries: { name: string }[] }>('/api/list?path=/');
+    assert.ok(!during.entries.some((e) => e.name === 'late.bin'));
+    socket.write(bytes.subarray(1000));
+    assert.match(await answer, /^HTTP\/1\.1 204/);
+    socket.destroy();
+    // ...and once it is done, the next listing has the file (not the folder as it was read during it).
+    const afterwards = await client.json<{ entries: { name: string }[] }>('/api/list?path=/');
+    assert.ok(afterwards.entries.some((e) => e.name === 'late.bin'));
+  });
+
   it('refuses an upload over --http-max-upload with 413, and a body past Upload-Length', async () => {
     const res = await client.createUpload(1024 * 1024 + 1, { filename: 'huge.bin' });
     assert.equal(res.status, 413);

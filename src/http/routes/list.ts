@@ -21,9 +21,10 @@ export async function listPage(files: FileOperations, arg: string, params: URLSe
   if (listing.kind === 'file') entries = [listing.info];
   else if (listed && listed.path === path && Date.now() - listed.at < LISTED_MS) entries = [...listed.entries];
   else {
+    const changes = session?.changes;
     entries = [];
     for await (const page of listing.pages) for (const entry of page) entries.push(entry);
-    if (session) session.listed = { path, at: Date.now(), entries: [...entries] };
+    if (session && session.changes === changes) session.listed = { path, at: Date.now(), entries: [...entries] };
   }
   sortEntries(entries, query);
   return {
