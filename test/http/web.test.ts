@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -348,22 +347,7 @@ describe('web door on local disk', () => {
     const created = await client.createUpload(bytes.length, { dir: '/', filename: 'dropped.bin' });
     const location = created.headers.get('location')!;
     // A PATCH whose connection dies after a part of its body.
-    const socket = net.connect(Number(new URL(web.url).port), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(
-      [
-        `PATCH ${location} HTTP/1.1`,
-        'Host: 127.0.0.1',
-        `Cookie: ${client.cookie}`,
-        `X-CSRF-Token: ${client.csrf}`,
-        'Tus-Resumable: 1.0.0',
-        'Upload-Offset: 0',
-        'Content-Type: application/offset+octet-stream',
-        `Content-Length: ${bytes.length}`,
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    const socket = await client.rawPatch(location, 0, bytes.length);
     socket.write(bytes.subarray(0, 300_000));
     // The server has the bytes once its offset says so; then the connection is cut.
     let offset = 0;
@@ -388,11 +372,8 @@ describe('web door on local disk', () => {
     const bytes = randomBytes(200_000);
     const created = await client.createUpload(bytes.length, { dir: '/', filename: 'late.bin' });
     const location = created.headers.get('location')!;
-    const socket = net.connect(Number(new URL(web.url).port), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
+    const socket = await client.rawPatch(location, 0, bytes.length);
     const answer = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
-    const headers = [`PATCH ${location} HTTP/1.1`, 'Host: 127.0.0.1', `Cookie: ${client.cookie}`, `X-CSRF-Token: ${client.csrf}`, 'Tus-Resumable: 1.0.0'];
-    socket.write([...headers, 'Upload-Offset: 0', 'Content-Type: application/offset+octet-stream', `Content-Length: ${bytes.length}`, '', ''].join('\r\n'));
     socket.write(bytes.subarray(0, 1000));
     // The page reloads the folder while the upload's last PATCH is still under way...
     const during = await client.json<{ entries: { name: string }[] }>('/api/list?path=/');

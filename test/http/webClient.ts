@@ -3,6 +3,8 @@
  * hand (as a browser would), the CSRF token sent on state changes, and the
  * real `sockftp serve --http-address` started on loopback.
  */
+import { once } from 'node:events';
+import * as net from 'node:net';
 import { hashPassword } from '../../src/auth/passwordHash.js';
 import { ALL_PERMISSIONS, READ_ONLY } from '../../src/auth/permissions.js';
 import { writeUsersFile, type UserRecord } from '../../src/auth/UsersFile.js';
@@ -96,6 +98,15 @@ export class WebClient {
       headers: { 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
       body: bytes,
     });
+  }
+
+  /** A PATCH of `length` bytes on a socket of its own, its headers sent: the test writes the body (or cuts it) itself. */
+  async rawPatch(location: string, offset: number, length: number): Promise<net.Socket> {
+    const socket = net.connect(Number(new URL(this.base).port), '127.0.0.1');
+    await once(socket, 'connect');
+    const headers = [`PATCH ${location} HTTP/1.1`, 'Host: 127.0.0.1', `Cookie: ${this.cookie}`, `X-CSRF-Token: ${this.csrf}`, 'Tus-Resumable: 1.0.0'];
+    socket.write([...headers, `Upload-Offset: ${offset}`, 'Content-Type: application/offset+octet-stream', `Content-Length: ${length}`, '', ''].join('\r\n'));
+    return socket;
   }
 
   /** A whole upload in one PATCH; resolves once the file is written. */
