@@ -48,6 +48,7 @@ export class Uploads {
     this.earlier = unfinishedEarlier(user);
     this.list.before(this.earlierNote);
     this.renderEarlier();
+    this.renderOverall();
   }
 
   /** Uploads a closed or reloaded page left unfinished: picking the same file again resumes each. */

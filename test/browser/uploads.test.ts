@@ -142,6 +142,7 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     await page.locator('.listing:not([aria-busy])').waitFor();
     assert.equal(fs.existsSync(path.join(root, 'reloaded', 'fifty.bin')), false, 'nothing appears before the upload is complete');
     await page.locator('.uploads .unfinished', { hasText: 'Not finished when the page closed: fifty.bin.' }).waitFor();
+    assert.equal(await page.locator('.uploads .overall').isVisible(), false, 'no overall bar while nothing is sent');
     await screenshot(page, 'upload-unfinished');
     await page.locator('#pick-files').setInputFiles(bigFile);
     await page.locator('.upload[data-name="fifty.bin"][data-state="done"]').waitFor({ timeout: 60_000 });
