@@ -21,6 +21,7 @@
 #endif
 #include <stdint.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <node_api.h>
 
@@ -108,10 +109,22 @@ static napi_value FixMmapThreshold(napi_env env, napi_callback_info info) {
 #endif
 }
 
+/* sndbuf(fd, bytes): sets SO_SNDBUF (which turns the kernel's autotuning off for that socket); returns 0 or a negative errno. */
+static napi_value Sndbuf(napi_env env, napi_callback_info info) {
+  double a[2];
+  if (!args(env, info, 2, a) || a[1] < 0) {
+    napi_throw_type_error(env, NULL, "sndbuf(fd, bytes) takes two non-negative numbers");
+    return NULL;
+  }
+  int bytes = (int)a[1];
+  return number(env, setsockopt((int)a[0], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) == 0 ? 0 : -(double)errno);
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sendfile", NULL, Sendfile, NULL, NULL, NULL, napi_enumerable, NULL},
     {"nonblock", NULL, Nonblock, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sndbuf", NULL, Sndbuf, NULL, NULL, NULL, napi_enumerable, NULL},
     {"fixMmapThreshold", NULL, FixMmapThreshold, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
