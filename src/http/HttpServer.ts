@@ -38,6 +38,7 @@ const LOGINS_PER_SECOND = 2;
 /** How often idle sessions and stale uploads are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
 const SOCKET_IDLE_MS = 120_000;
+const KEEP_ALIVE_MS = 65_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface HttpServerParts {
@@ -81,6 +82,10 @@ export class HttpServer {
     this.server.requestTimeout = 0;
     // A connection that moves nothing for this long is closed: a stalled upload is resumed by its client (tus), not waited for.
     this.server.timeout = SOCKET_IDLE_MS;
+    // Node's default of 5 s closes idle keep-alive connections about when clients reuse them (undici keeps
+    // them 4 s, browsers longer): a request sent as the server closes fails with "other side closed". The
+    // server says 65 s in Keep-Alive, which clients honour, so an idle connection is closed by its client.
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
   }
 
   /** Opens the staging directory (sweeping what an earlier run left), then listens. */

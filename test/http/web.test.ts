@@ -4,6 +4,7 @@
  * zipfile and unzip -t, a raw socket that drops a tus PATCH midway.
  */
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -67,6 +68,14 @@ describe('web door on local disk', () => {
         assert.equal(res.headers.get('referrer-policy'), 'no-referrer', p);
       }
     }
+  });
+
+  it('keeps an idle connection open longer than clients do (Keep-Alive: timeout=65), so the client, not the server, closes it', async () => {
+    // With Node's default of 5 s the server closed idle connections while a busy client reused them ("other side closed").
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${web.url}/api/session`, resolve).once('error', reject));
+    res.resume();
+    assert.equal(res.headers['connection'], 'keep-alive');
+    assert.equal(res.headers['keep-alive'], 'timeout=65');
   });
 
   it('serves web/index.html with no inline script or style, and no file outside web/', async () => {
