@@ -1,6 +1,6 @@
 /**
  * What a person does with files in the browser, the same on every backend:
- * upload several files, download one and a zip of several byte for byte,
+ * upload several files, drop files on the page, upload a folder, download one and a zip of several byte for byte,
  * resume an upload cut by the network, make a folder, rename and move, delete after a confirmation, open a
  * password-protected share link in a second browser, and see a file named
  * like markup as plain text. Run by fileManager.test.ts on local disk and by
@@ -36,6 +36,11 @@ export interface Backend {
   readonly user: string;
   readonly password: string;
 }
+
+// What the drop scenario touches in the page; the tests compile without the DOM library.
+declare const document: { querySelector(selector: string): { dispatchEvent(event: unknown): boolean } | null };
+declare const DataTransfer: new () => { readonly items: { add(file: File): unknown } };
+declare const DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
 
 export const XSS_NAME = '<img src=x onerror=alert(1)>.txt';
 
@@ -240,6 +245,39 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       w.assertClean();
       await visitorContext.close();
       await page.context().close();
+    });
+
+    it('uploads files dropped on the page', async () => {
+      const b = backend();
+      const w = await session('/dropped', { '.keep': '' });
+      await w.page.evaluate(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(['first dropped file\n'], 'one.txt', { type: 'text/plain' }));
+        transfer.items.add(new File([new Uint8Array([0, 1, 2, 255])], 'two.bin'));
+        const target = document.querySelector('.manager')!;
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      });
+      await waitForNames(w.page, ['.keep', 'one.txt', 'two.bin']);
+      assert.equal((await b.store.read('/dropped/one.txt'))?.toString(), 'first dropped file\n');
+      assert.deepEqual([...((await b.store.read('/dropped/two.bin')) ?? [])], [0, 1, 2, 255]);
+      w.assertClean();
+      await w.page.context().close();
+    });
+
+    it('uploads a whole folder, keeping its tree', async () => {
+      const b = backend();
+      const source = path.join(scratch, 'album');
+      fs.mkdirSync(path.join(source, 'day 2', 'raw'), { recursive: true });
+      const files = { 'cover.txt': 'cover', 'day 2/b.txt': 'second day', 'day 2/raw/c.bin': 'raw bytes' };
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(source, name), text);
+      const w = await session('/folders', { '.keep': '' });
+      await w.page.locator('#pick-folder').setInputFiles(source);
+      for (const name of Object.keys(files)) await w.page.locator(`.upload[data-name="album/${name}"][data-state="done"]`).waitFor();
+      await waitForNames(w.page, ['album', '.keep']);
+      for (const [name, text] of Object.entries(files)) assert.equal((await b.store.read(`/folders/album/${name}`))?.toString(), text, name);
+      w.assertClean();
+      await w.page.context().close();
     });
 
     it('shows a file named like markup as text, and runs none of it', async () => {

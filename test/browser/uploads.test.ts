@@ -2,7 +2,7 @@
  * Uploads in a real browser on local disk: a 50 MiB file with its progress
  * shown, a connection dropped midway (the upload resumes from the server's
  * offset, not from zero), a page reload midway (the same file picked again
- * resumes), cancel, drag-and-drop, and a whole folder. Every result is
+ * resumes) and cancel (drag-and-drop and folders are in scenarios.ts, on every backend). Every result is
  * compared byte for byte with its source on disk.
  */
 import assert from 'node:assert/strict';
@@ -35,10 +35,7 @@ const BIG = 50 * MiB;
 
 declare const document: {
   querySelectorAll(selector: string): Iterable<{ value: number }>;
-  querySelector(selector: string): { dispatchEvent(event: unknown): boolean } | null;
 };
-declare const DataTransfer: new () => { readonly items: { add(file: File): unknown } };
-declare const DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
 declare const window: { sockftpBars?: number[] };
 declare const MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean | string[]>): void };
 
@@ -166,37 +163,6 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     await w.page.reload();
     await w.page.locator('tr.empty').waitFor({ state: 'attached' });
     assert.deepEqual(fs.readdirSync(path.join(root, 'cancelled')), []);
-    w.assertClean();
-    await w.page.context().close();
-  });
-
-  it('uploads files dropped on the page', async () => {
-    const w = await signedIn(server.url, 'dropped-files');
-    await w.page.evaluate(() => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File(['first dropped file\n'], 'one.txt', { type: 'text/plain' }));
-      transfer.items.add(new File([new Uint8Array([0, 1, 2, 255])], 'two.bin'));
-      const target = document.querySelector('.manager')!;
-      for (const type of ['dragenter', 'dragover', 'drop'])
-        target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    });
-    await waitForNames(w.page, ['one.txt', 'two.bin']);
-    assert.equal(fs.readFileSync(path.join(root, 'dropped-files', 'one.txt'), 'utf8'), 'first dropped file\n');
-    assert.deepEqual([...fs.readFileSync(path.join(root, 'dropped-files', 'two.bin'))], [0, 1, 2, 255]);
-    w.assertClean();
-    await w.page.context().close();
-  });
-
-  it('uploads a whole folder, keeping its tree', async () => {
-    const source = path.join(scratch, 'album');
-    fs.mkdirSync(path.join(source, 'day 2', 'raw'), { recursive: true });
-    const files = { 'cover.txt': 'cover', 'day 2/b.txt': 'second day', 'day 2/raw/c.bin': 'raw bytes' };
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(source, name), text);
-    const w = await signedIn(server.url, 'folders');
-    await w.page.locator('#pick-folder').setInputFiles(source);
-    for (const name of Object.keys(files)) await w.page.locator(`.upload[data-name="album/${name}"][data-state="done"]`).waitFor();
-    await waitForNames(w.page, ['album']);
-    for (const [name, text] of Object.entries(files)) assert.equal(fs.readFileSync(path.join(root, 'folders', 'album', name), 'utf8'), text, name);
     w.assertClean();
     await w.page.context().close();
   });
