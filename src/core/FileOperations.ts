@@ -53,9 +53,14 @@ export class FileOperations {
     return { path, info: await this.storage.stat(path) };
   }
 
-  /** Whether a path names anything; "not found" is an answer here, every other failure is still thrown. */
+  /** What a path names, or null when nothing is there; "not found" is an answer here, every other failure is still thrown. */
+  async lookup(arg: string): Promise<FileInfo | null> {
+    return this.lookupAt(this.allowed('read', arg));
+  }
+
+  /** Whether a path names anything (lookup's answer, for callers that need no more). */
   async exists(arg: string): Promise<boolean> {
-    return this.existsAt(this.allowed('read', arg));
+    return (await this.lookup(arg)) !== null;
   }
 
   async changeDirectory(arg: string): Promise<string> {
@@ -103,7 +108,7 @@ export class FileOperations {
       case 'unique': {
         const dir = parentOf(wanted);
         // Without a read check: an account that may only write (a drop box) must still find a free name.
-        const name = await freeName(baseName(wanted), (candidate) => this.existsAt(joinVirtual(dir, candidate)));
+        const name = await freeName(baseName(wanted), async (candidate) => (await this.lookupAt(joinVirtual(dir, candidate))) !== null);
         const path = joinVirtual(dir, name);
         return { path, upload: await this.storage.openWrite(path, 'create') };
       }
@@ -209,12 +214,11 @@ export class FileOperations {
     return digest.hex();
   }
 
-  private async existsAt(path: string): Promise<boolean> {
+  private async lookupAt(path: string): Promise<FileInfo | null> {
     try {
-      await this.storage.stat(path);
-      return true;
+      return await this.storage.stat(path);
     } catch (err) {
-      if (isFtpError(err, 'FTP_ERR_NOT_FOUND')) return false;
+      if (isFtpError(err, 'FTP_ERR_NOT_FOUND')) return null;
       throw err;
     }
   }
