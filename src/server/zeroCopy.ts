@@ -21,23 +21,14 @@
  * without aio, a sendfile of a file not in the page cache waits for the
  * disk on the event loop.
  */
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { constants } from 'node:os';
 import type * as tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import type { RawFile } from '../core/Storage.js';
+import { addon } from '../native/addon.js';
 import { giveBuffer, takeBuffer } from './bufferPool.js';
-
-interface Addon {
-  sendfile(socketFd: number, fileFd: number, offset: number, count: number): number;
-  nonblock(fd: number): number;
-  /** Absent from a build older than it. */
-  sndbuf?(fd: number, bytes: number): number;
-  /** Absent from a build older than it. */
-  fixMmapThreshold?(bytes: number): number;
-}
 
 /** Bytes one sendfile batch may send before the event loop gets a turn (other sessions run between batches). */
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -63,23 +54,6 @@ const SEND_BUFFER_BYTES = 512 * 1024;
 const CROWD_BATCH_BYTES = 256 * 1024;
 
 let sending = 0;
-
-function load(): Addon | null {
-  if (process.env.SOCKFTP_NO_NATIVE === '1' || process.platform !== 'linux') return null;
-  try {
-    // dist/src/server/ -> the repository's native/build/.
-    return createRequire(import.meta.url)('../../../native/build/sendfile.node') as Addon;
-  } catch {
-    return null;
-  }
-}
-
-const addon = load();
-
-// Not about sending, but the addon is the one native code there is: glibc's dynamic mmap threshold
-// otherwise keeps scrypt's 16 MiB per login in every thread-pool thread (64 MiB of 200 idle
-// sessions' 66 MiB; native/sendfile.c says why). Blocks of 4 MiB and more go back at free().
-addon?.fixMmapThreshold?.(4 * 1024 * 1024);
 
 /** Whether downloads can take the zero-copy path at all (the addon is built and not turned off). */
 export const zeroCopyAvailable = addon !== null;
