@@ -14,6 +14,8 @@ import { onceWithin, type WaitFailure } from './onceWithin.js';
 export interface DataChannel {
   /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
   connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket>;
+  /** The connection if it is there already (a passive one the client opened), without waiting; null otherwise. */
+  ready?(): net.Socket | null;
   close(): void;
 }
 
@@ -142,6 +144,12 @@ export class PassiveChannel implements DataChannel {
     this.release();
     this.arrival.emit('socket');
     return true;
+  }
+
+  ready(): net.Socket | null {
+    if (!this.accepted || this.closed) return null;
+    this.taken = true;
+    return this.accepted;
   }
 
   async connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {

@@ -225,6 +225,13 @@ export class Session {
     this.socket.write(formatReply(code, text));
   }
 
+  /** Several replies in one write: a download that was over before its 150 went out sends its 150 and 226 together. */
+  replyAll(replies: ReadonlyArray<readonly [code: number, text: string]>): void {
+    this.lastReplyCode = replies[replies.length - 1][0];
+    if (this.closed || !this.socket.writable) return;
+    this.socket.write(replies.map(([code, text]) => formatReply(code, text)).join(''));
+  }
+
   /** Waits, without blocking other sessions; used to slow down password guessing. */
   pause(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,6 +15,11 @@ export function waitingChannel(channel: DataChannel, onWaiting: (waiting: boolea
   onWaiting(true);
   return {
     connect: (timeoutMs, signal) => channel.connect(timeoutMs, signal).finally(settle),
+    ready: () => {
+      const socket = channel.ready?.() ?? null;
+      if (socket) settle();
+      return socket;
+    },
     close: () => {
       settle();
       channel.close();

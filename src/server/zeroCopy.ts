@@ -80,10 +80,10 @@ function socketFd(socket: net.Socket): number | null {
  * through file.fail (451 for a truncated file), a socket error or an abort
  * as such. Does not end the socket.
  */
-export async function sendWithSendfile(file: RawFile, socket: net.Socket, signal: AbortSignal): Promise<boolean> {
+export async function sendWithSendfile(file: RawFile, socket: net.Socket, signal: AbortSignal, sentAlready = 0): Promise<boolean> {
   const out = socketFd(socket);
   if (addon === null || out === null || addon.nonblock(out) !== 0) return false;
-  let position = file.position;
+  let position = file.position + sentAlready;
   const count = (n: number) => sentBySendfile.set(socket, zeroCopyBytes(socket) + n);
   const stopOnAbort = destroyOnAbort(socket, signal);
   const probe = takeBuffer(PROBE_BYTES);
@@ -98,15 +98,16 @@ export async function sendWithSendfile(file: RawFile, socket: net.Socket, signal
         bufferFixed = true; // once, whatever the outcome: a failure leaves the autotuned buffer, which works
         addon.sndbuf?.(out, SEND_BUFFER_BYTES);
       }
-      const batch = sending > CROWD ? CROWD_BATCH_BYTES : BATCH_BYTES;
-      const n = addon.sendfile(out, file.fd, position, batch);
+      // No more than is left, so the last call is not followed by one that only finds the end.
+      const batch = Math.min(sending > CROWD ? CROWD_BATCH_BYTES : BATCH_BYTES, Math.max(file.size - position, 0) || 1);
+      const n = position >= file.size ? 0 : addon.sendfile(out, file.fd, position, batch);
       if (n > 0) {
         position += n;
         count(n);
         // Node's idle timer sees only its own writes: a transfer that never fills the socket still moves.
         if (socket.timeout) socket.setTimeout(socket.timeout);
         // A full batch means the socket keeps up: let the rest of the server run before the next one.
-        if (n === batch) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (n === batch && position < file.size) await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       if (n === 0) {
@@ -129,6 +130,23 @@ export async function sendWithSendfile(file: RawFile, socket: net.Socket, signal
     if (probing) await probing.catch(() => undefined);
     giveBuffer(probe);
   }
+}
+
+/**
+ * Before the 150: one sendfile of the whole rest of the file to a socket
+ * nothing was written to yet, which a small file fits at once. Returns the
+ * bytes sent (0 when the socket was full, or on an error, which
+ * sendWithSendfile then meets and names), or null when this socket cannot
+ * take the zero-copy path.
+ */
+export function sendfileAtOnce(file: RawFile, socket: net.Socket): number | null {
+  const out = socketFd(socket);
+  if (addon === null || out === null || addon.nonblock(out) !== 0) return null;
+  const left = file.size - file.position;
+  const n = left > 0 ? addon.sendfile(out, file.fd, file.position, left) : 0;
+  if (n <= 0) return 0;
+  sentBySendfile.set(socket, zeroCopyBytes(socket) + n);
+  return n;
 }
 
 function readProbe(file: RawFile, buffer: Buffer, position: number): number {

@@ -108,6 +108,37 @@ for (const native of [true, false]) {
       conn.close();
     });
 
+    it('sends a small file whole before its 150, then the 150 and the 226 in one write; a bigger one after its 150, byte for byte either way', async () => {
+      const cases: Array<[name: string, size: number, rest: number, together: boolean]> = [
+        ['small.bin', 4096, 0, true],
+        ['empty.bin', 0, 0, true],
+        ['rest-small.bin', 10_000, 1234, true],
+        ['at-limit.bin', 256 * 1024, 0, true],
+        ['past-limit.bin', 256 * 1024 + 1, 0, false],
+      ];
+      for (const [name, size, rest, together] of cases) {
+        randomFile(path.join(root, name), size);
+        const conn = await ControlConnection.login(server.port);
+        await conn.expect('TYPE I', 200);
+        if (rest > 0) await conn.expect(`REST ${rest}`, 350);
+        const chunks: string[] = [];
+        conn.socket.on('data', (chunk: string) => chunks.push(chunk));
+        const { preliminary, data, final } = await conn.receive(`RETR ${name}`);
+        assert.deepEqual([preliminary.code, final.code], [150, 226], name);
+        assert.ok(data.equals(fs.readFileSync(path.join(root, name)).subarray(rest)), name);
+        // One write arrives as one chunk on loopback; two writes an event-loop turn apart may merge, so only "together" is asserted.
+        if (together)
+          assert.ok(
+            chunks.some((c) => /^150 .*\r\n226 /m.test(c)),
+            `${name}: ${JSON.stringify(chunks)}`,
+          );
+        const [line] = await transfers(`/${name}`, 1);
+        assert.equal(line.bytes, size - rest, name);
+        if (size > 0) assertPath(line);
+        conn.close();
+      }
+    });
+
     it('starts at a REST offset', async () => {
       const file = path.join(root, 'rest.bin');
       randomFile(file, 8 * MiB + 123);

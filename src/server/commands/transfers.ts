@@ -7,7 +7,7 @@ import { baseName } from '../../core/virtualPath.js';
 import { Reply } from '../../protocol/replies.js';
 import type { Session } from '../Session.js';
 import { receive } from '../receive.js';
-import { closeSource, send } from '../send.js';
+import { closeSource, send, sendAtOnce } from '../send.js';
 import { runTransfer } from '../transfer.js';
 
 export async function RETR(s: Session, arg: string): Promise<void> {
@@ -18,12 +18,22 @@ export async function RETR(s: Session, arg: string): Promise<void> {
   // Opened before 150, so a missing, unreadable or directory path is a plain 550.
   const { path, source, size } = await s.files.openSend(arg, offset, chunkBytes, ascii === null);
   const sizeText = size === undefined ? '' : ` (${Math.max(0, size - offset)} bytes)`;
+  let sentAlready = 0;
   try {
     await runTransfer(s, {
       path,
       direction: 'download',
       opening: `Opening ${modeName(s)} mode data connection for ${path}${sizeText}`,
-      run: (socket, signal) => send(source, socket, signal, ascii),
+      atOnce:
+        ascii === null
+          ? (socket) => {
+              const sent = sendAtOnce(source, socket);
+              if (sent === 'all') return true;
+              sentAlready = sent;
+              return false;
+            }
+          : undefined,
+      run: (socket, signal) => send(source, socket, signal, ascii, sentAlready),
       abort: async () => closeSource(source),
     });
   } finally {
