@@ -228,8 +228,9 @@ static void ReadComplete(napi_env env, napi_status status, void *data) {
  * name, AT_SYMLINK_NOFOLLOW) of each, both in libuv's thread pool. It
  * resolves with [names, stats]: AT_FIELDS numbers per name in a
  * Float64Array, the mode a negative errno where the stat failed; with null
- * at the end; with a negative errno if getdents64 failed. One call at a time
- * per descriptor, which must stay open until it settles.
+ * at the end; with a negative errno if getdents64 failed. Calls at once on
+ * one descriptor each get entries of their own (getdents64 holds the file's
+ * position lock); it must stay open until they settle.
  *
  * Why: from JavaScript, a listing's readdir and lstat of
  * "/proc/self/fd/N/name" (procfs resolves the link each time) cost 6-8 us

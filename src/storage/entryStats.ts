@@ -16,6 +16,8 @@ import { addon, type Addon } from '../native/addon.js';
 
 /** The layout of readdirStat's stats, per entry: mode (or -errno), size, mtime in ms, dev, ino. */
 const FIELDS = 5;
+/** Native batches read at once: two of libuv's four threads, beside this one, on a 2-core machine. */
+const AHEAD = 2;
 /**
  * Entries the JavaScript reader reads and stats in one go, inline (through the thread pool,
  * 10,000 lstat calls took 0.1-0.3 s): a batch blocks the event loop for well under a millisecond.
@@ -51,33 +53,46 @@ export async function readEntries(dir: OpenedDir, native = addon?.readdirStat ??
 }
 
 function nativeReader(dir: OpenedDir, readdirStat: NonNullable<Addon['readdirStat']>): EntryReader {
-  // One batch read ahead: the pool reads and stats it while this thread formats and sends the last one.
-  let ahead = readdirStat(dir.fd);
+  // Batches in flight: the pool reads and stats them, two threads at once, while this thread
+  // formats and sends the one before. getdents64 holds the descriptor's position lock, so
+  // calls at once each get batches of their own; the listing's order is the directory's
+  // arbitrary one either way.
+  const inFlight: Array<ReturnType<typeof readdirStat>> = [];
   let ended = false;
+  const fill = () => {
+    while (!ended && inFlight.length < AHEAD) inFlight.push(readdirStat(dir.fd));
+  };
+  fill();
   return {
     async next() {
-      if (ended) return null;
-      const batch = await ahead;
-      if (batch === null || typeof batch === 'number') {
-        ended = true;
-        if (batch === null) return null;
-        throw systemError(batch, 'getdents64');
+      for (let batch = inFlight.shift(); batch !== undefined; batch = inFlight.shift()) {
+        const read = await batch;
+        if (read === null) {
+          // The end: what is still in flight finds the end too, or the last entries.
+          ended = true;
+          continue;
+        }
+        if (typeof read === 'number') {
+          ended = true;
+          throw systemError(read, 'getdents64');
+        }
+        fill();
+        const [names, stats] = read;
+        const infos: FileInfo[] = [];
+        for (let i = 0; i < names.length; i++) {
+          const o = i * FIELDS;
+          if (stats[o] >= 0) infos.push(infoOf(names[i], stats[o], stats[o + 1], new Date(stats[o + 2]), stats[o + 3], stats[o + 4]));
+          // A failed stat (a name gone, or worse) is asked again in JavaScript, whose error the rest of storage maps.
+          else lstatInto(infos, dir, names[i]);
+        }
+        return infos;
       }
-      ahead = readdirStat(dir.fd);
-      const [names, stats] = batch;
-      const infos: FileInfo[] = [];
-      for (let i = 0; i < names.length; i++) {
-        const o = i * FIELDS;
-        if (stats[o] >= 0) infos.push(infoOf(names[i], stats[o], stats[o + 1], new Date(stats[o + 2]), stats[o + 3], stats[o + 4]));
-        // A failed stat (a name gone, or worse) is asked again in JavaScript, whose error the rest of storage maps.
-        else lstatInto(infos, dir, names[i]);
-      }
-      return infos;
+      return null;
     },
-    // The descriptor must outlive the read in flight.
+    // The descriptor must outlive the reads in flight.
     async close() {
       ended = true;
-      await ahead.catch(() => undefined);
+      await Promise.all(inFlight.splice(0).map((read) => read.catch(() => undefined)));
     },
   };
 }
