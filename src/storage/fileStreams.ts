@@ -5,11 +5,15 @@
  * buffers (1 MiB reads send 3-4x faster than Node's 64 KiB default) and can
  * read into buffers the caller owns, and the descriptor is closed inline.
  *
- * Writes move through the thread pool (fs.writev), since a write can wait
- * for the disk, except for the first INLINE_BYTES of a file, written
- * inline: a round trip to the pool costs more than 100 us here, against a
- * few for a 4 KiB write in the page cache, and for a small file that round
- * trip was most of the transfer. Reads are inline (fs.readSync) for as
+ * Writes are inline (fs.writevSync) too, for as long as they land in the
+ * page cache fast: a round trip to the pool costs more than 100 us here,
+ * against a few for a 4 KiB write, and for a 1 GiB STOR the pool's thread
+ * was a third thread beside the client and the event loop on two cores
+ * (inline: 1.4-1.5x the MiB/s, 0.7x the server's CPU, interleaved). A write
+ * that took over SLOW_WRITE_MS (writeback throttling, a disk) sends every
+ * upload's writes, past their first INLINE_BYTES, through the pool for
+ * POOL_WRITES_MS, so a throttled disk holds the event loop for one write
+ * every few seconds, not for all of them. Reads are inline (fs.readSync) for as
  * long as the file comes from the page cache: at 200 downloads the pool's
  * round trips (a thread woken per read, the result posted back) took a
  * quarter of the main thread, and the pool threads another 0.3 CPU s/GiB;
@@ -28,8 +32,14 @@ import { fromSystemError } from './systemErrors.js';
 
 export const FILE_CHUNK_BYTES = 1024 * 1024;
 
-/** How much of a file is written inline (the rest through the thread pool); bounds how long one call can hold the event loop. */
+/** How much of a file is written inline even while writes go through the pool; bounds how long one call can hold the event loop. */
 const INLINE_BYTES = 256 * 1024;
+
+/** A write into the page cache takes well under this; one that took longer waited (writeback throttling, the disk). */
+const SLOW_WRITE_MS = 20;
+/** After a slow write, every upload's writes go through the pool for this long. */
+const POOL_WRITES_MS = 5_000;
+let poolWritesUntil = 0;
 
 /** A read from the page cache takes well under this; one that took longer may have waited for the disk. */
 const SLOW_READ_MS = 2;
@@ -234,15 +244,17 @@ export class FileSink extends Writable {
     while (pending.length > 0) {
       const chunks = pending;
       const bytes = chunks.reduce((sum, c) => sum + c.length, 0);
-      const written =
-        this.inlined + bytes <= INLINE_BYTES
-          ? this.file.now(this.virtualPath, (fd) => fs.writevSync(fd, chunks, this.position ?? undefined))
-          : await this.file.use(
-              (fd) =>
-                new Promise<number>((resolve, reject) =>
-                  fs.writev(fd, chunks, this.position, (err, n) => (err ? reject(fromSystemError(err, this.virtualPath)) : resolve(n))),
-                ),
-            );
+      const inline = this.inlined + bytes <= INLINE_BYTES || performance.now() >= poolWritesUntil;
+      const began = inline ? performance.now() : 0;
+      const written = inline
+        ? this.file.now(this.virtualPath, (fd) => fs.writevSync(fd, chunks, this.position ?? undefined))
+        : await this.file.use(
+            (fd) =>
+              new Promise<number>((resolve, reject) =>
+                fs.writev(fd, chunks, this.position, (err, n) => (err ? reject(fromSystemError(err, this.virtualPath)) : resolve(n))),
+              ),
+          );
+      if (inline && performance.now() - began > SLOW_WRITE_MS) poolWritesUntil = performance.now() + POOL_WRITES_MS;
       this.inlined += written;
       if (this.position !== null) this.position += written;
       pending = dropBytes(pending, written);
