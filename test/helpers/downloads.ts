@@ -24,11 +24,13 @@ export async function abortMidway(conn: ControlConnection, name: string): Promis
   const data = await conn.passive();
   await conn.expect(`RETR ${name}`, 150);
   await once(data, 'data');
+  // Stay paused until both replies are in: reading on would let a fast machine finish the file
+  // before ABOR is read (CI once saw 226 and 225), and then nothing was aborted.
   data.pause();
   const closed = once(data, 'close');
-  data.resume();
   conn.write('ABOR\r\n');
   const replies: [FtpReply, FtpReply] = [await conn.read(), await conn.read()];
+  data.resume();
   await closed;
   return replies;
 }
