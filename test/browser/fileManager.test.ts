@@ -154,7 +154,8 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
 
     await page.locator('tr.entry[data-name=zeta] .name-text').click();
     await page.locator('tr.entry[data-name=deeper] .name-text').click();
-    await page.locator('.listing:not([aria-busy])').waitFor();
+    // Wait for the new folder itself: right after the click, zeta's finished listing also matches ":not([aria-busy])".
+    await page.locator('.crumbs [aria-current=page]', { hasText: 'deeper' }).waitFor();
     assert.deepEqual(await page.locator('.crumbs li').allTextContents(), ['Home', 'browse', 'zeta', 'deeper']);
     await page.locator('tr.empty', { hasText: '(empty)' }).waitFor({ state: 'attached' });
     await page.locator('.crumbs a', { hasText: 'browse' }).click();

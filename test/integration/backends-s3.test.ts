@@ -67,7 +67,9 @@ describe('FTP on S3 when the object store goes away', { skip: start.reason ?? fa
 
   it('answers 451 for an upload and a download cut by the store dying, leaves nothing half-written, and serves again once it is back', async () => {
     const storage = await newStorage(bucket);
-    await write(storage, '/big.bin', randomBytes(20 * MiB));
+    // More than the socket buffers from the gateway through us to the client can hold (receive
+    // buffers grow to 32 MiB here), so the download is still under way when the gateway dies.
+    await write(storage, '/big.bin', randomBytes(64 * MiB));
     const down = await ControlConnection.login(server.port);
     await down.expect('TYPE I', 200);
     const up = await ControlConnection.login(server.port);

@@ -60,6 +60,8 @@ function sockftp(args: string[], cwd: string, input?: string): Promise<RunResult
 }
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
+/** The client's words for a lost connection, either of which a cut may give. */
+const CUT_WORDS = /^(retrying \(\d+\/\d+\) after: )(?:connection reset by the server|the server closed the connection)$/;
 
 describe('the client retries a transfer cut by a lost connection', () => {
   let root: string;
@@ -241,7 +243,9 @@ describe('the client retries a transfer cut by a lost connection', () => {
       const client = sockftp(['connect', `127.0.0.1:${relay.port}`], work, [...script, 'byebye'].join('\n') + '\n');
       const [result] = await cutWhen(client, what, condition, () => relay.cut());
       assert.equal(result.code, 0, result.stdout + result.stderr);
-      return lines(result.stdout);
+      // The same cut reaches basic-ftp as a reset or as a closed socket, by whichever of the
+      // control and data sockets reports first (CI has seen both): the retry is what is tested.
+      return lines(result.stdout).map((line) => line.replace(CUT_WORDS, '$1the cut'));
     };
 
     it('download -r goes on at the file it was on with REST, and does not fetch finished files again', async () => {
@@ -259,7 +263,7 @@ describe('the client retries a transfer cut by a lost connection', () => {
       assert.deepEqual(out, [
         `Connected to 127.0.0.1:${relay.port}`,
         'Now in /tree',
-        'retrying (1/3) after: connection reset by the server',
+        'retrying (1/3) after: the cut',
         `Downloaded 3 files (${BIG + 2 * MiB} bytes) into sub`,
         'Bye',
       ]);
@@ -288,12 +292,7 @@ describe('the client retries a transfer cut by a lost connection', () => {
       const underWay = () => fs.existsSync(deep) && temporaries(deep).some((t) => sizeOf(t) > 0);
       const out = await shellCut(['upload -r up'], 'the upload of up/deep/big.bin under way', underWay);
 
-      assert.deepEqual(out, [
-        `Connected to 127.0.0.1:${relay.port}`,
-        'retrying (1/3) after: connection reset by the server',
-        `Uploaded 2 files (${BIG + MiB} bytes) to up`,
-        'Bye',
-      ]);
+      assert.deepEqual(out, [`Connected to 127.0.0.1:${relay.port}`, 'retrying (1/3) after: the cut', `Uploaded 2 files (${BIG + MiB} bytes) to up`, 'Bye']);
       // The server kept nothing of the cut STOR (SIZE: 550), so the file went again from the start, under its own name.
       assert.deepEqual(commands(server, 'STOR'), ['STOR up/a.bin', 'STOR up/deep/big.bin', 'STOR up/deep/big.bin']);
       assert.deepEqual(commands(server, 'SIZE'), ['SIZE up/deep/big.bin']);
@@ -307,12 +306,7 @@ describe('the client retries a transfer cut by a lost connection', () => {
       fs.writeFileSync(path.join(root, 'up.bin'), original.subarray(0, 10 * MiB));
       const out = await shellCut(['upload -c original.bin up.bin'], 'the upload under way', () => sizeOf(path.join(root, 'up.bin')) > 10 * MiB);
 
-      assert.deepEqual(out, [
-        `Connected to 127.0.0.1:${relay.port}`,
-        'retrying (1/3) after: connection reset by the server',
-        `Uploaded up.bin (${BIG - 10 * MiB} bytes)`,
-        'Bye',
-      ]);
+      assert.deepEqual(out, [`Connected to 127.0.0.1:${relay.port}`, 'retrying (1/3) after: the cut', `Uploaded up.bin (${BIG - 10 * MiB} bytes)`, 'Bye']);
       assert.deepEqual(commands(server, 'APPE'), ['APPE up.bin', 'APPE up.bin']);
       assert.equal(commands(server, 'SIZE').length, 2);
       assert.equal(await sha256File(path.join(root, 'up.bin')), bigSum);
