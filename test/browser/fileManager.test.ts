@@ -23,6 +23,7 @@ import {
   screenshot,
   signIn,
   startWebServer,
+  waitForFolder,
   waitForNames,
   watchedPage,
   writeUsers,
@@ -154,8 +155,7 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
 
     await page.locator('tr.entry[data-name=zeta] .name-text').click();
     await page.locator('tr.entry[data-name=deeper] .name-text').click();
-    // Wait for the new folder itself: right after the click, zeta's finished listing also matches ":not([aria-busy])".
-    await page.locator('.crumbs [aria-current=page]', { hasText: 'deeper' }).waitFor();
+    await waitForFolder(page, '/browse/zeta/deeper');
     assert.deepEqual(await page.locator('.crumbs li').allTextContents(), ['Home', 'browse', 'zeta', 'deeper']);
     await page.locator('tr.empty', { hasText: '(empty)' }).waitFor({ state: 'attached' });
     await page.locator('.crumbs a', { hasText: 'browse' }).click();
@@ -255,7 +255,7 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     assert.ok(fs.existsSync(path.join(root, 'keys', 'k.txt')), 'Escape cancelled the delete');
     await row(page, 'inner').focus();
     await page.keyboard.press('Enter');
-    await page.locator('.crumbs [aria-current=page]', { hasText: 'inner' }).waitFor();
+    await waitForFolder(page, '/keys/inner');
     w.assertClean();
     await page.context().close();
   });

@@ -131,6 +131,23 @@ export async function waitForNames(page: Page, names: readonly string[]): Promis
   }
 }
 
+/**
+ * Waits until the page shows `folder` ("/a/b"): its crumbs, which are drawn with its listing, and no
+ * listing busy. Any listing that is not busy is not enough: right after a click or a change of the
+ * fragment, the previous folder's finished listing is still there.
+ */
+export async function waitForFolder(page: Page, folder: string): Promise<void> {
+  const segments = folder.split('/').filter(Boolean);
+  await page.waitForFunction(
+    ([depth, last]) => {
+      const crumbs = [...document.querySelectorAll('.crumbs li')];
+      const shown = crumbs.length === depth + 1 && (depth === 0 || crumbs[depth].textContent === last);
+      return shown && document.querySelector('.listing[aria-busy]') === null;
+    },
+    [segments.length, segments.at(-1) ?? ''] as const,
+  );
+}
+
 export function listedNames(page: Page): Promise<string[]> {
   return page.evaluate(() => [...document.querySelectorAll('tr.entry')].map((tr) => tr.getAttribute('data-name') ?? ''));
 }
@@ -186,6 +203,7 @@ export function assertResumed(traffic: TusTraffic, cutAt: number): void {
 /** The little of the page's DOM that functions run in the page read here (this project compiles without the DOM's types). */
 interface PageElement {
   getAttribute(name: string): string | null;
+  readonly textContent: string | null;
   readonly complete?: boolean;
   readonly naturalWidth?: number;
 }

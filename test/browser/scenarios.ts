@@ -22,6 +22,7 @@ import {
   row,
   screenshot,
   signIn,
+  waitForFolder,
   waitForNames,
   watchedPage,
   type WatchedPage,
@@ -37,11 +38,8 @@ export interface Backend {
   readonly password: string;
 }
 
-// What the drop scenario and openFolder touch in the page; the tests compile without the DOM library.
-declare const document: {
-  querySelector(selector: string): { dispatchEvent(event: unknown): boolean } | null;
-  querySelectorAll(selector: string): ArrayLike<{ readonly textContent: string | null }>;
-};
+// What the drop scenario touches in the page; the tests compile without the DOM library.
+declare const document: { querySelector(selector: string): { dispatchEvent(event: unknown): boolean } | null };
 declare const DataTransfer: new () => { readonly items: { add(file: File): unknown } };
 declare const DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
 
@@ -50,17 +48,7 @@ export const XSS_NAME = '<img src=x onerror=alert(1)>.txt';
 /** Navigates to a folder through the URL fragment, as a bookmark would, and waits for its listing. */
 export async function openFolder(page: Page, base: string, folder: string): Promise<void> {
   await page.goto(`${base}/#${folder}`);
-  // The crumbs are drawn with the folder's listing. After a sign-in the fragment changes within the
-  // same page, and the root's listing is already there and not busy until the hashchange is handled.
-  const segments = folder.split('/').filter(Boolean);
-  await page.waitForFunction(
-    ([depth, last]) => {
-      const crumbs = document.querySelectorAll('.crumbs li');
-      const shown = crumbs.length === depth + 1 && (depth === 0 || crumbs[depth].textContent === last);
-      return shown && document.querySelector('.listing[aria-busy]') === null;
-    },
-    [segments.length, segments.at(-1) ?? ''] as const,
-  );
+  await waitForFolder(page, folder);
 }
 
 export interface RunningBackend extends Backend {
