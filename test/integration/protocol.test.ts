@@ -377,24 +377,35 @@ describe('files and transfers', () => {
 
   it('opens an active data connection at the transfer command, not at PORT (RFC 959 3.2)', async () => {
     const net = await import('node:net');
+    const listener = net.createServer();
     let accepted = 0;
-    const listener = net.createServer((socket) => {
-      accepted++;
-      socket.resume();
+    // The file's bytes as the listener received them: the 226 on the control connection can be
+    // read before this process handles the accept, so the test waits for the data socket itself.
+    const received = new Promise<Buffer>((resolve) => {
+      listener.on('connection', (socket) => {
+        accepted++;
+        const chunks: Buffer[] = [];
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.on('end', () => resolve(Buffer.concat(chunks)));
+      });
     });
     listener.listen(0, '127.0.0.1');
     await new Promise((r) => listener.once('listening', r));
     const { port } = listener.address() as { port: number };
     const conn = await ControlConnection.login(server.port);
-    await conn.expect(`PORT 127,0,0,1,${port >> 8},${port & 255}`, 200);
-    await conn.expect('TYPE I', 200);
-    await conn.expect('NOOP', 200);
-    assert.equal(accepted, 0);
-    await conn.expect('RETR hello.txt', 150);
-    assert.equal((await conn.read()).code, 226);
-    assert.equal(accepted, 1);
-    conn.close();
-    listener.close();
+    try {
+      await conn.expect(`PORT 127,0,0,1,${port >> 8},${port & 255}`, 200);
+      await conn.expect('TYPE I', 200);
+      await conn.expect('NOOP', 200);
+      assert.equal(accepted, 0);
+      await conn.expect('RETR hello.txt', 150);
+      assert.equal((await conn.read()).code, 226);
+      assert.equal((await received).toString(), 'hello\n');
+      assert.equal(accepted, 1);
+    } finally {
+      conn.close();
+      listener.close();
+    }
   });
 
   it('answers REIN with 502: RFC 959 4.1.1 lets a server leave it out', async () => {
