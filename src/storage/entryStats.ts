@@ -81,7 +81,7 @@ function nativeReader(dir: OpenedDir, readdirStat: NonNullable<Addon['readdirSta
         const infos: FileInfo[] = [];
         for (let i = 0; i < names.length; i++) {
           const o = i * FIELDS;
-          if (stats[o] >= 0) infos.push(infoOf(names[i], stats[o], stats[o + 1], new Date(stats[o + 2]), stats[o + 3], stats[o + 4]));
+          if (stats[o] >= 0) infos.push(infoOf(names[i], stats[o], stats[o + 1], dateOf(stats[o + 2]), stats[o + 3], stats[o + 4]));
           // A failed stat (a name gone, or worse) is asked again in JavaScript, whose error the rest of storage maps.
           else lstatInto(infos, dir, names[i]);
         }
@@ -130,6 +130,14 @@ function lstatInto(infos: FileInfo[], dir: OpenedDir, name: string): void {
 function systemError(errno: number, syscall: string): NodeJS.ErrnoException {
   const code = getSystemErrorName(errno);
   return Object.assign(new Error(`${code}: ${syscall} failed`), { code, errno, syscall });
+}
+
+/**
+ * A Date of milliseconds with a fraction, rounded to the nearest as Node's fs.Stats rounds its dates
+ * (`new Date` alone truncates): both paths must give an entry the same time, to the millisecond.
+ */
+function dateOf(ms: number): Date {
+  return new Date(Math.round(ms));
 }
 
 function infoOf(name: string, mode: number, size: number, mtime: Date, dev: number, ino: number): FileInfo {
