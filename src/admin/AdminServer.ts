@@ -11,8 +11,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { ServerEvents } from '../server/events.js';
-import { formatHostForUrl } from '../protocol/hosts.js';
+import type { ServerEvents } from '../ftp/events.js';
+import { formatHostForUrl } from '../net/hosts.js';
 import type { ProbeResult } from './greetingProbe.js';
 
 export interface AdminOptions {

@@ -1,12 +1,12 @@
 /**
- * The Prometheus metrics, all made from the server's events (server/events.ts)
+ * The Prometheus metrics, all made from the server's events (ftp/events.ts)
  * and nothing counted on the side, in one registry with prom-client's
  * process and Node metrics. Labels follow unFTP's where it has them; verbs
  * outside the command table are one label value, so junk cannot grow series.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { commandTable } from '../server/commandTable.js';
-import type { ServerEvents } from '../server/events.js';
+import { commandTable } from '../ftp/commandTable.js';
+import type { ServerEvents } from '../ftp/events.js';
 
 const PREFIX = 'sockftp_';
 /** Seconds: a small file on loopback takes milliseconds, a large one over a WAN hours. */

@@ -1,5 +1,5 @@
 /** Who may log in anonymously, and with what rights (DESIGN.md: write on loopback, read otherwise). */
-import { isLoopbackHost } from '../protocol/hosts.js';
+import { isLoopbackHost } from '../net/hosts.js';
 
 export type AnonymousPolicy = 'off' | 'read' | 'write';
 

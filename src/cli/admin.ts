@@ -1,7 +1,7 @@
 /** --admin-address and its companions: where the admin listener goes, and starting it beside the FTP server. */
 import type { AdminServer } from '../admin/AdminServer.js';
-import { isLoopbackHost } from '../protocol/hosts.js';
-import type { FtpServer } from '../server/FtpServer.js';
+import { isLoopbackHost } from '../net/hosts.js';
+import type { FtpServer } from '../ftp/FtpServer.js';
 import { CliError } from './CliError.js';
 import { FlagError } from './FlagError.js';
 import { parseHostPort } from './parse.js';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
-import { DEFAULTS } from '../server/ServerConfig.js';
+import { DEFAULTS } from '../ftp/ServerConfig.js';
 import { S3_DEFAULTS } from '../storage/s3/settings.js';
 import { EXIT_CODES } from './exitCodes.js';
 import { DEFAULT_RETRIES } from './retriesFlag.js';

@@ -5,9 +5,9 @@
  * reopens the xferlog (after logrotate moved it away).
  */
 import type { Level, Logger } from 'pino';
-import type { FtpServer } from '../server/FtpServer.js';
-import type { ServerConfig } from '../server/ServerConfig.js';
-import type { TransferLog } from '../server/TransferLog.js';
+import type { FtpServer } from '../ftp/FtpServer.js';
+import type { ServerConfig } from '../ftp/ServerConfig.js';
+import type { TransferLog } from '../ftp/TransferLog.js';
 import type { ConfigFile } from './ConfigFile.js';
 
 /** The keys a running server takes from a re-read file; the server's side of them is FtpServer.updateLimits. */

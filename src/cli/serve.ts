@@ -5,21 +5,21 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { defaultAnonymousPolicy, parseAnonymousPolicy } from '../auth/anonymousPolicy.js';
 import { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
 import { UsersFileError } from '../auth/UsersFile.js';
-import { FtpServer } from '../server/FtpServer.js';
-import { DEFAULTS, type ServerConfig, type TlsConfig } from '../server/ServerConfig.js';
-import { checkTlsConfig } from '../server/tls.js';
-import { TransferLog } from '../server/TransferLog.js';
+import { FtpServer } from '../ftp/FtpServer.js';
+import { DEFAULTS, type ServerConfig, type TlsConfig } from '../ftp/ServerConfig.js';
+import { checkTlsConfig } from '../ftp/tls.js';
+import { TransferLog } from '../ftp/TransferLog.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
 import { createStorageProvider } from '../storage/providers.js';
 import { isS3Location, parseS3Location } from '../storage/s3/location.js';
 import { S3_DEFAULTS, s3Settings, type S3Settings } from '../storage/s3/settings.js';
 import type { Level, Logger } from 'pino';
-import { isFtpError } from '../errors.js';
+import { isFileError } from '../core/errors.js';
 import { loadAdmin, parseAdminAddress } from './admin.js';
 import { CliError } from './CliError.js';
 import { withConfigFile, type ConfigFile } from './ConfigFile.js';
 import { FlagError } from './FlagError.js';
-import { CidrList } from '../protocol/cidr.js';
+import { CidrList } from '../net/cidr.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
 import { buildHttpConfig, httpHosts, startHttp, type HttpOptions } from './http.js';
@@ -209,7 +209,7 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
     await server.listen();
   } catch (err) {
     await storage.close();
-    const what = isFtpError(err) ? `ROOT ${config.root}` : `cannot listen on ${config.host}`;
+    const what = isFileError(err) ? `ROOT ${config.root}` : `cannot listen on ${config.host}`;
     throw new CliError(`${what}: ${(err as Error).message}`);
   }
   const admin = adminAddress && startAdmin ? await startAdmin(adminAddress, server) : null;

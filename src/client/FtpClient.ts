@@ -12,7 +12,7 @@ import { Client, FileType, type FileInfo as BasicFileInfo } from 'basic-ftp';
 import { ClientError, toClientError, type Subjects } from './ClientError.js';
 import { ActiveConnector, PassiveConnector } from './dataConnections.js';
 import { DataTransfers, type TransferControl } from './DataTransfers.js';
-import { formatHostForUrl } from '../protocol/hosts.js';
+import { formatHostForUrl } from '../net/hosts.js';
 
 export interface ServerAddress {
   readonly host: string;

@@ -7,7 +7,8 @@
 import { isIPv6, type Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { FTPError, type Client } from 'basic-ftp';
-import { encodePasv, unmapIPv4 } from '../protocol/dataAddress.js';
+import { encodePasv } from '../ftp/protocol/dataAddress.js';
+import { unmapIPv4 } from '../net/hosts.js';
 import { onceWithin } from '../net/onceWithin.js';
 import { PassiveChannel } from '../net/PassiveListener.js';
 import { ClientError } from './ClientError.js';

@@ -3,12 +3,12 @@
  * resolves the client's path against the working directory, checks the
  * account's permission, and only then calls the storage. FTP handlers (and
  * a web front door) call these and never the storage itself, so no door can
- * forget a check. Nothing here knows of FTP or HTTP: failures are FtpError
+ * forget a check. Nothing here knows of FTP or HTTP: failures are FileError
  * kinds, which each door maps to its own replies.
  */
 import type { Account } from '../auth/Account.js';
 import type { Permission } from '../auth/permissions.js';
-import { isFtpError, notADirectory, notSupported, offsetPastEnd, permissionDenied } from '../errors.js';
+import { isFileError, notADirectory, notSupported, offsetPastEnd, permissionDenied } from './errors.js';
 import { capabilitiesOf, type Capabilities } from './capabilities.js';
 import { createDigest, type HashAlgorithm } from './digests.js';
 import type { FileInfo } from './FileInfo.js';
@@ -133,7 +133,7 @@ export class FileOperations {
     try {
       info = await this.storage.stat(path);
     } catch (err) {
-      if (use === 'write' && isFtpError(err, 'FTP_ERR_NOT_FOUND')) throw offsetPastEnd(path, offset, null);
+      if (use === 'write' && isFileError(err, 'NOT_FOUND')) throw offsetPastEnd(path, offset, null);
       throw err;
     }
     if (info.type === 'file' && offset > info.size) throw offsetPastEnd(path, offset, info.size);
@@ -218,7 +218,7 @@ export class FileOperations {
     try {
       return await this.storage.stat(path);
     } catch (err) {
-      if (isFtpError(err, 'FTP_ERR_NOT_FOUND')) return null;
+      if (isFileError(err, 'NOT_FOUND')) return null;
       throw err;
     }
   }

@@ -3,7 +3,7 @@
  * core/FileOperations.ts. Paths are virtual, absolute and already normalised
  * by core/virtualPath.ts ("/", "/a/b"); a backend maps them under its own
  * root and refuses anything that would leave it. Backends throw only the
- * FtpError kinds of src/errors.ts, translated at their own edge.
+ * FileError kinds of src/errors.ts, translated at their own edge.
  *
  * Optional operations are optional methods, and nothing else: a backend that
  * cannot do one leaves it out, and core/capabilities.ts is the one place that
@@ -41,7 +41,7 @@ export interface ChunkReader {
 }
 
 /**
- * An open local file a zero-copy sender reads itself (src/server/zeroCopy.ts),
+ * An open local file a zero-copy sender reads itself (src/ftp/zeroCopy.ts),
  * from `position` on; it never closes `fd` (the reader's close() does), and
  * names its failures with `fail` so they read as readInto()'s would.
  */

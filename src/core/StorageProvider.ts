@@ -8,7 +8,7 @@
 import type { Storage } from './Storage.js';
 
 export interface StorageProvider {
-  /** Opens the storage at `home`; fails (with an FtpError) if it is not there or not usable. */
+  /** Opens the storage at `home`; fails (with an FileError) if it is not there or not usable. */
   open(home: string): Promise<Storage>;
   /**
    * Cleans up what a crash left behind under these homes (upload temporaries

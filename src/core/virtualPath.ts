@@ -4,7 +4,7 @@
  * virtual root "/": ".." at the root stays at the root, whatever the input.
  * Storage backends only ever see paths produced here. No I/O.
  */
-import { badArgument } from '../errors.js';
+import { badArgument } from './errors.js';
 
 /** Longer paths are refused: no file system takes them, and they cost memory to carry. */
 export const MAX_PATH_LENGTH = 4096;

@@ -1,8 +1,8 @@
 /**
  * The web door's own refusals, which are not file system errors and so not
- * FtpError kinds: a missing session, a wrong CSRF token, a ban, a body too
+ * FileError kinds: a missing session, a wrong CSRF token, a ban, a body too
  * big. Thrown by routes and mapped to a status in errorStatus.ts, beside the
- * FtpError codes.
+ * FileError codes.
  */
 export type HttpErrorCode =
   | 'login_failed'

@@ -2,7 +2,7 @@
  * The web front door (--http-address): node:http or node:https, the route
  * table, sessions and their CSRF tokens, security headers on every response.
  * It works on the same core as FTP: the shared Authenticator and LoginGuard,
- * the StorageProvider, and one FileOperations per request; FtpErrors become
+ * the StorageProvider, and one FileOperations per request; FileErrors become
  * statuses in errorStatus.ts only.
  */
 import * as http from 'node:http';
@@ -12,9 +12,9 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/Account.js';
 import type { LoginGuard } from '../auth/LoginGuard.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
-import { unmapIPv4 } from '../protocol/dataAddress.js';
-import { formatHostForUrl } from '../protocol/hosts.js';
-import type { ServerEvents } from '../server/events.js';
+import { unmapIPv4 } from '../net/hosts.js';
+import { formatHostForUrl } from '../net/hosts.js';
+import type { ServerEvents } from '../ftp/events.js';
 import type { HttpApp, HttpDoorConfig, RequestContext } from './context.js';
 import { SESSION_COOKIE, readCookie } from './cookies.js';
 import { HttpError } from './HttpError.js';

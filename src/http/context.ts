@@ -5,7 +5,7 @@ import type { Authenticator } from '../auth/Account.js';
 import type { LoginGuard } from '../auth/LoginGuard.js';
 import { FileOperations } from '../core/FileOperations.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
-import type { ServerEvents } from '../server/events.js';
+import type { ServerEvents } from '../ftp/events.js';
 import { notLoggedIn } from './HttpError.js';
 import type { RateLimiter } from './RateLimiter.js';
 import type { SessionStore, WebSession } from './SessionStore.js';

@@ -1,10 +1,10 @@
 /**
- * The one place where errors become HTTP responses, as server/errorReply.ts
- * is for FTP: FtpError codes from the core and the storage, and the web
+ * The one place where errors become HTTP responses, as ftp/errorReply.ts
+ * is for FTP: FileError codes from the core and the storage, and the web
  * door's own HttpError kinds. Routes throw; nothing else picks a status for
  * a failure.
  */
-import { FtpError } from '../errors.js';
+import { FileError } from '../core/errors.js';
 import { HttpError, type HttpErrorCode } from './HttpError.js';
 
 export interface ErrorResponse {
@@ -37,41 +37,41 @@ const HTTP_STATUS: Record<HttpErrorCode, number> = {
 
 export function responseForError(err: unknown): ErrorResponse {
   if (err instanceof HttpError) return plain(HTTP_STATUS[err.code], err.code, err.message, err.headers);
-  if (!(err instanceof FtpError)) return { ...plain(500, 'internal', 'Internal error'), unexpected: true };
+  if (!(err instanceof FileError)) return { ...plain(500, 'internal', 'Internal error'), unexpected: true };
   const text = err.message;
   switch (err.code) {
-    case 'FTP_ERR_NOT_FOUND':
+    case 'NOT_FOUND':
       return plain(404, 'not_found', text);
-    case 'FTP_ERR_PERMISSION':
+    case 'PERMISSION':
       return plain(403, 'permission', text);
-    case 'FTP_ERR_OUTSIDE_ROOT':
+    case 'OUTSIDE_ROOT':
       return plain(403, 'outside_root', text);
-    case 'FTP_ERR_EXISTS':
+    case 'EXISTS':
       return plain(409, 'exists', text);
-    case 'FTP_ERR_NOT_EMPTY':
+    case 'NOT_EMPTY':
       return plain(409, 'not_empty', text);
-    case 'FTP_ERR_NOT_DIR':
+    case 'NOT_DIR':
       return plain(400, 'not_a_directory', text);
-    case 'FTP_ERR_IS_DIR':
+    case 'IS_DIR':
       return plain(400, 'is_a_directory', text);
-    case 'FTP_ERR_INVALID_NAME':
+    case 'INVALID_NAME':
       return plain(400, 'invalid_name', text);
-    case 'FTP_ERR_BAD_ARGUMENT':
-    case 'FTP_ERR_BAD_SEQUENCE':
-    case 'FTP_ERR_BAD_OFFSET':
+    case 'BAD_ARGUMENT':
+    case 'BAD_SEQUENCE':
+    case 'BAD_OFFSET':
       return plain(400, 'bad_request', text);
-    case 'FTP_ERR_NO_SPACE':
+    case 'NO_SPACE':
       return plain(507, 'no_space', text);
-    case 'FTP_ERR_NOT_LOGGED_IN':
+    case 'NOT_LOGGED_IN':
       return plain(401, 'not_logged_in', text);
-    case 'FTP_ERR_NOT_SUPPORTED':
+    case 'NOT_SUPPORTED':
       return plain(501, 'not_supported', text);
-    case 'FTP_ERR_FILE_CHANGED':
+    case 'FILE_CHANGED':
       return plain(409, 'file_changed', text);
-    case 'FTP_ERR_UNAVAILABLE':
+    case 'UNAVAILABLE':
       return plain(503, 'storage_unavailable', text, { 'Retry-After': '5' });
-    case 'FTP_ERR_DATA_CONNECTION':
-    case 'FTP_ERR_IO':
+    case 'DATA_CONNECTION':
+    case 'IO':
       return { ...plain(500, 'internal', 'Internal error'), unexpected: true };
   }
 }

@@ -6,7 +6,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import type { FileOperations } from '../core/FileOperations.js';
-import { isADirectory } from '../errors.js';
+import { isADirectory } from '../core/errors.js';
 import { HttpError } from './HttpError.js';
 import { contentDisposition, presentationOf } from './preview.js';
 import { entityTag, parseRange, rangeStillValid } from './ranges.js';

@@ -3,7 +3,7 @@
  * C compiler is present; SOCKFTP_NO_NATIVE=1 turns it off at run time), or
  * null. Every user of it has a JavaScript path that behaves the same: the
  * addon only makes things cheaper. Loaded once, here, for the send path
- * (server/zeroCopy.ts) and directory listings (storage/entryStats.ts).
+ * (ftp/zeroCopy.ts) and directory listings (storage/entryStats.ts).
  */
 import { createRequire } from 'node:module';
 

@@ -7,12 +7,12 @@
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { dataConnectionFailed } from '../errors.js';
-import { sameAddress } from '../protocol/hosts.js';
+import { dataConnectionFailed } from '../core/errors.js';
+import { sameAddress } from './hosts.js';
 import { onceWithin, type WaitFailure } from './onceWithin.js';
 
 export interface DataChannel {
-  /** Resolves with the connected socket, or rejects with FTP_ERR_DATA_CONNECTION on timeout or abort. */
+  /** Resolves with the connected socket, or rejects with DATA_CONNECTION on timeout or abort. */
   connect(timeoutMs: number, signal: AbortSignal): Promise<net.Socket>;
   /** The connection if it is there already (a passive one the client opened), without waiting; null otherwise. */
   ready?(): net.Socket | null;

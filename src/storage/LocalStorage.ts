@@ -26,7 +26,7 @@
 import * as fs from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { isADirectory, notADirectory, outsideRoot, permissionDenied } from '../errors.js';
+import { isADirectory, notADirectory, outsideRoot, permissionDenied } from '../core/errors.js';
 import { baseName, joinVirtual, parentOf } from '../core/virtualPath.js';
 import { readEntries, toFileInfo, type OpenedDir } from './entryStats.js';
 import { FILE_CHUNK_BYTES, FileSink, FileSource } from './fileStreams.js';
@@ -45,7 +45,7 @@ interface PinnedDir extends OpenedDir {
   release(): void;
 }
 
-/** Runs a system call and turns its failure into the FtpError kind for `vpath`. */
+/** Runs a system call and turns its failure into the FileError kind for `vpath`. */
 function attempt<T>(vpath: string, call: () => T): T {
   try {
     return call();
@@ -263,7 +263,7 @@ export class LocalStorage implements Storage {
       try {
         target = this.resolveFollow(vpath);
       } catch (err) {
-        if ((err as { code?: string }).code === 'FTP_ERR_NOT_FOUND') return { dir, name, existing: null };
+        if ((err as { code?: string }).code === 'NOT_FOUND') return { dir, name, existing: null };
         throw err;
       }
       const targetDir = this.pin(path.dirname(target), vpath);

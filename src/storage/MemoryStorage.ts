@@ -3,7 +3,7 @@
  * backend. It passes the same contract suite as LocalStorage.
  */
 import { Readable, Writable } from 'node:stream';
-import { alreadyExists, isADirectory, notADirectory, notEmpty, notFound, permissionDenied } from '../errors.js';
+import { alreadyExists, isADirectory, notADirectory, notEmpty, notFound, permissionDenied } from '../core/errors.js';
 import type { FileInfo } from '../core/FileInfo.js';
 import type { FileStream, Storage, Upload, WriteMode } from '../core/Storage.js';
 import { baseName, parentOf, splitPath } from '../core/virtualPath.js';

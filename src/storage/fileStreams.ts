@@ -1,7 +1,7 @@
 /**
  * Streams over an open file descriptor, for LocalStorage. They differ from
  * fs.ReadStream/WriteStream in ways that matter to the server: their errors
- * are already translated into FtpError kinds, the read side uses big
+ * are already translated into FileError kinds, the read side uses big
  * buffers (1 MiB reads send 3-4x faster than Node's 64 KiB default) and can
  * read into buffers the caller owns, and the descriptor is closed inline.
  *
@@ -27,7 +27,7 @@
 import * as fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import type { ChunkReader, RawFile } from '../core/Storage.js';
-import { fileChanged } from '../errors.js';
+import { fileChanged } from '../core/errors.js';
 import { fromSystemError } from './systemErrors.js';
 
 export const FILE_CHUNK_BYTES = 1024 * 1024;

@@ -1,8 +1,19 @@
 /** Translation of Node's system errors (errno codes) into the project's error kinds, at the backend's edge. */
-import { FtpError, alreadyExists, invalidName, isADirectory, noSpace, notADirectory, notEmpty, notFound, outsideRoot, permissionDenied } from '../errors.js';
+import {
+  FileError,
+  alreadyExists,
+  invalidName,
+  isADirectory,
+  noSpace,
+  notADirectory,
+  notEmpty,
+  notFound,
+  outsideRoot,
+  permissionDenied,
+} from '../core/errors.js';
 
-export function fromSystemError(err: unknown, virtualPath: string): FtpError {
-  if (err instanceof FtpError) return err;
+export function fromSystemError(err: unknown, virtualPath: string): FileError {
+  if (err instanceof FileError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
@@ -30,6 +41,6 @@ export function fromSystemError(err: unknown, virtualPath: string): FtpError {
     case 'EINVAL':
       return invalidName(virtualPath);
     default:
-      return new FtpError('FTP_ERR_IO', `${virtualPath}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      return new FileError('IO', `${virtualPath}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
 }

@@ -9,8 +9,8 @@ import { pino } from 'pino';
 import { LoginAuthenticator } from '../../src/auth/LoginAuthenticator.js';
 import type { Storage } from '../../src/core/Storage.js';
 import type { StorageProvider } from '../../src/core/StorageProvider.js';
-import { FtpServer } from '../../src/server/FtpServer.js';
-import { DEFAULTS, type ServerConfig } from '../../src/server/ServerConfig.js';
+import { FtpServer } from '../../src/ftp/FtpServer.js';
+import { DEFAULTS, type ServerConfig } from '../../src/ftp/ServerConfig.js';
 
 export interface TestServer {
   readonly host: string;

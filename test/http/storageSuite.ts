@@ -15,7 +15,7 @@ import { LoginAuthenticator } from '../../src/auth/LoginAuthenticator.js';
 import { LoginGuard } from '../../src/auth/LoginGuard.js';
 import type { Storage } from '../../src/core/Storage.js';
 import { HttpServer } from '../../src/http/HttpServer.js';
-import { DEFAULTS } from '../../src/server/ServerConfig.js';
+import { DEFAULTS } from '../../src/ftp/ServerConfig.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { WebClient, q } from './webClient.js';
 

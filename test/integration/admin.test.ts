@@ -121,7 +121,7 @@ describe('admin listener', () => {
       'sockftp_transfer_duration_seconds_count{direction="download"}': 1,
       'sockftp_transfer_duration_seconds_bucket{direction="upload",le="+Inf"}': 1,
       'sockftp_transfer_duration_seconds_bucket{direction="download",le="+Inf"}': 1,
-      'sockftp_storage_errors_total{backend="local",code="FTP_ERR_NOT_FOUND"}': 1,
+      'sockftp_storage_errors_total{backend="local",code="NOT_FOUND"}': 1,
       // The buckets at and above each duration, and the sums, moved too; they are checked below.
       ...pick(moved(before, after), /_bucket\{.*le="(?!\+Inf)|_sum\{/),
     });
@@ -157,7 +157,7 @@ describe('admin listener', () => {
       assert.equal(d.sockftp_bytes_received_total, 12_345);
       // The download and the listing's one line "up.bin\r\n".
       assert.equal(d.sockftp_bytes_sent_total, 12_345 + 8);
-      assert.ok(d['sockftp_storage_errors_total{backend="local",code="FTP_ERR_NOT_FOUND"}'] >= 1);
+      assert.ok(d['sockftp_storage_errors_total{backend="local",code="NOT_FOUND"}'] >= 1);
       assert.equal(d.sockftp_bans_total, undefined);
 
       const { conn } = await ControlConnection.open(admin.server.port);

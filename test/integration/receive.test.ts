@@ -1,5 +1,5 @@
 /**
- * The upload receive path (src/server/receive.ts) over real loopback
+ * The upload receive path (src/ftp/receive.ts) over real loopback
  * sockets, both ways it can go: the fast one that adopts the socket's handle
  * with `onread`, and the plain pipeline it falls back to.
  */
@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { receive } from '../../src/server/receive.js';
+import { receive } from '../../src/ftp/receive.js';
 import { resetConnection } from '../helpers/sockets.js';
 
 /** A server that accepts one connection paused and half-open capable, as PassiveChannel does. */

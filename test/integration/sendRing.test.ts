@@ -1,5 +1,5 @@
 /**
- * The copying send path's ring (src/server/sendRing.ts) over real loopback
+ * The copying send path's ring (src/ftp/sendRing.ts) over real loopback
  * sockets and real files, with budgets small enough that transfers share
  * and wait for slabs: every byte in order, and every slab back in the
  * budget however the transfer ends (complete, aborted midway, aborted while
@@ -14,8 +14,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { SlabBudget } from '../../src/server/SlabBudget.js';
-import { sendRing } from '../../src/server/sendRing.js';
+import { SlabBudget } from '../../src/ftp/SlabBudget.js';
+import { sendRing } from '../../src/ftp/sendRing.js';
 import { FileSource } from '../../src/storage/fileStreams.js';
 import { readAll } from '../helpers/ControlConnection.js';
 import { MiB, randomFile, removeDir, tempDir } from '../helpers/files.js';
@@ -154,7 +154,7 @@ describe('the send ring', () => {
     await holder.release();
   });
 
-  it('fails with FTP_ERR_FILE_CHANGED when the file is truncated under it, and gets every slab back', async () => {
+  it('fails with FILE_CHANGED when the file is truncated under it, and gets every slab back', async () => {
     const budget = new SlabBudget(64 * 1024, 4, 4);
     const file = path.join(dir, 'shrinking.bin');
     randomFile(file, 8 * MiB);
@@ -162,7 +162,7 @@ describe('the send ring', () => {
     fs.truncateSync(file, MiB);
     const { sending, receiving } = await connection();
     receiving.resume();
-    await assert.rejects(sendRing(source, sending, new AbortController().signal, budget), { code: 'FTP_ERR_FILE_CHANGED' });
+    await assert.rejects(sendRing(source, sending, new AbortController().signal, budget), { code: 'FILE_CHANGED' });
     source.close();
     assert.equal(budget.available(), 4);
     sending.destroy();

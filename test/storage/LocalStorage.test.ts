@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isFtpError } from '../../src/errors.js';
+import { isFileError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/storage/LocalStorage.js';
 import { isTempName } from '../../src/storage/temporaries.js';
 import { removeDir, tempDir } from '../helpers/files.js';
@@ -24,7 +24,7 @@ function setup(): { root: string; outside: string } {
   return { root, outside };
 }
 
-const outsideRoot = (err: unknown) => isFtpError(err, 'FTP_ERR_OUTSIDE_ROOT');
+const outsideRoot = (err: unknown) => isFileError(err, 'OUTSIDE_ROOT');
 
 describe('LocalStorage', () => {
   it('refuses a symlink that points outside the root', async () => {
@@ -88,6 +88,6 @@ describe('LocalStorage', () => {
   it('refuses to open a root that is not a directory', async () => {
     const { root } = setup();
     fs.writeFileSync(path.join(root, 'file'), '');
-    await assert.rejects(LocalStorage.open(path.join(root, 'file')), (err) => isFtpError(err, 'FTP_ERR_NOT_DIR'));
+    await assert.rejects(LocalStorage.open(path.join(root, 'file')), (err) => isFileError(err, 'NOT_DIR'));
   });
 });

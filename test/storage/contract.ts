@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isFtpError, type FtpErrorCode } from '../../src/errors.js';
+import { isFileError, type FileErrorCode } from '../../src/core/errors.js';
 import type { Storage, Upload, WriteMode } from '../../src/core/Storage.js';
 
 /** Where an upload goes: a whole new file, or in place (REST offset, or 'end' for APPE). */
@@ -42,7 +42,7 @@ export async function names(storage: Storage, path: string): Promise<string[]> {
   return out.sort();
 }
 
-export const failsWith = (code: FtpErrorCode) => (err: unknown) => isFtpError(err, code);
+export const failsWith = (code: FileErrorCode) => (err: unknown) => isFileError(err, code);
 
 /** Registers the contract's tests for one backend; `make` gives a new, empty storage each time. */
 export function runStorageContract(name: string, make: () => Promise<Storage>): void {
@@ -84,7 +84,7 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
       const late = await s.openWrite('/v', 'create');
       await write(s, '/v', 'taken meanwhile');
       await pipeline(Readable.from([Buffer.from('second')]), late.stream);
-      await assert.rejects(late.commit(), failsWith('FTP_ERR_EXISTS'));
+      await assert.rejects(late.commit(), failsWith('EXISTS'));
       assert.equal(await read(s, '/u'), 'first');
       assert.equal(await read(s, '/v'), 'taken meanwhile');
       assert.deepEqual(await names(s, '/'), ['u', 'v']);
@@ -102,12 +102,12 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     it('makes and removes directories', async () => {
       const s = await make();
       await s.mkdir('/d');
-      await assert.rejects(s.mkdir('/d'), failsWith('FTP_ERR_EXISTS'));
+      await assert.rejects(s.mkdir('/d'), failsWith('EXISTS'));
       await write(s, '/d/x', '1');
-      await assert.rejects(s.rmdir('/d'), failsWith('FTP_ERR_NOT_EMPTY'));
+      await assert.rejects(s.rmdir('/d'), failsWith('NOT_EMPTY'));
       await s.delete('/d/x');
       await s.rmdir('/d');
-      await assert.rejects(s.stat('/d'), failsWith('FTP_ERR_NOT_FOUND'));
+      await assert.rejects(s.stat('/d'), failsWith('NOT_FOUND'));
     });
 
     it('renames files', async () => {
@@ -116,28 +116,28 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
       await s.mkdir('/sub');
       await s.rename('/a', '/sub/b');
       assert.equal(await read(s, '/sub/b'), 'A');
-      await assert.rejects(s.stat('/a'), failsWith('FTP_ERR_NOT_FOUND'));
+      await assert.rejects(s.stat('/a'), failsWith('NOT_FOUND'));
     });
 
     it('reports missing entries as not found', async () => {
       const s = await make();
-      await assert.rejects(s.stat('/nope'), failsWith('FTP_ERR_NOT_FOUND'));
-      await assert.rejects(s.openRead('/nope'), failsWith('FTP_ERR_NOT_FOUND'));
-      await assert.rejects(s.delete('/nope'), failsWith('FTP_ERR_NOT_FOUND'));
-      await assert.rejects(s.openWrite('/nodir/x', 'replace'), failsWith('FTP_ERR_NOT_FOUND'));
+      await assert.rejects(s.stat('/nope'), failsWith('NOT_FOUND'));
+      await assert.rejects(s.openRead('/nope'), failsWith('NOT_FOUND'));
+      await assert.rejects(s.delete('/nope'), failsWith('NOT_FOUND'));
+      await assert.rejects(s.openWrite('/nodir/x', 'replace'), failsWith('NOT_FOUND'));
     });
 
     it('refuses to read or delete a directory as a file', async () => {
       const s = await make();
       await s.mkdir('/d');
-      await assert.rejects(s.openRead('/d'), failsWith('FTP_ERR_IS_DIR'));
-      await assert.rejects(s.delete('/d'), failsWith('FTP_ERR_IS_DIR'));
-      await assert.rejects(s.openWrite('/d', 'replace'), failsWith('FTP_ERR_IS_DIR'));
+      await assert.rejects(s.openRead('/d'), failsWith('IS_DIR'));
+      await assert.rejects(s.delete('/d'), failsWith('IS_DIR'));
+      await assert.rejects(s.openWrite('/d', 'replace'), failsWith('IS_DIR'));
     });
 
     it('refuses to remove the root', async () => {
       const s = await make();
-      await assert.rejects(s.rmdir('/'), failsWith('FTP_ERR_PERMISSION'));
+      await assert.rejects(s.rmdir('/'), failsWith('PERMISSION'));
     });
 
     it('sets modification times, where the backend can', async (t) => {

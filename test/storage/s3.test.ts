@@ -6,7 +6,7 @@
  * digests kept with objects, the sweep of left-over uploads; and, last, the
  * store failing: the gateway killed in the middle of a download and of an
  * upload, a bucket that is not there, an endpoint where nothing listens. Each
- * failure is an FtpError the server can answer with (FTP_ERR_UNAVAILABLE:
+ * failure is an FileError the server can answer with (UNAVAILABLE:
  * 451, try later), nothing half-written is visible afterwards, and the
  * storage works again once the gateway is back.
  */
@@ -170,12 +170,12 @@ function s3Suite(rgw: Rgw): void {
     it('tells a missing directory from a file where a directory is needed', async () => {
       const s = open();
       await write(s, '/f', 'file');
-      await assert.rejects(names(s, '/none'), failsWith('FTP_ERR_NOT_FOUND'));
-      await assert.rejects(names(s, '/f'), failsWith('FTP_ERR_NOT_DIR'));
-      await assert.rejects(s.mkdir('/f/sub'), failsWith('FTP_ERR_NOT_DIR'));
-      await assert.rejects(s.openWrite('/f/sub', 'replace'), failsWith('FTP_ERR_NOT_DIR'));
-      await assert.rejects(s.mkdir('/f'), failsWith('FTP_ERR_EXISTS'));
-      await assert.rejects(s.rmdir('/f'), failsWith('FTP_ERR_NOT_DIR'));
+      await assert.rejects(names(s, '/none'), failsWith('NOT_FOUND'));
+      await assert.rejects(names(s, '/f'), failsWith('NOT_DIR'));
+      await assert.rejects(s.mkdir('/f/sub'), failsWith('NOT_DIR'));
+      await assert.rejects(s.openWrite('/f/sub', 'replace'), failsWith('NOT_DIR'));
+      await assert.rejects(s.mkdir('/f'), failsWith('EXISTS'));
+      await assert.rejects(s.rmdir('/f'), failsWith('NOT_DIR'));
     });
 
     it('keeps the old object, and no multipart upload, when an upload of several parts is aborted', async () => {
@@ -196,7 +196,7 @@ function s3Suite(rgw: Rgw): void {
       const data = randomBytes(12 * MiB + 123);
       const upload = await s.openWrite('/big.bin', 'replace');
       await pipeline(Readable.from(chunks(data, 64 * 1024)), upload.stream);
-      await assert.rejects(s.stat('/big.bin'), failsWith('FTP_ERR_NOT_FOUND'));
+      await assert.rejects(s.stat('/big.bin'), failsWith('NOT_FOUND'));
       await upload.commit();
       assert.ok((await readBytes(s, '/big.bin')).equals(data));
       assert.ok((await readBytes(s, '/big.bin', 7 * MiB)).equals(data.subarray(7 * MiB)));
@@ -239,7 +239,7 @@ function s3Suite(rgw: Rgw): void {
       await writeChunk(upload, randomBytes(6 * MiB));
       await write(s, '/u.bin', 'taken meanwhile');
       upload.stream.end();
-      await assert.rejects(upload.commit(), failsWith('FTP_ERR_EXISTS'));
+      await assert.rejects(upload.commit(), failsWith('EXISTS'));
       assert.equal(await read(s, '/u.bin'), 'taken meanwhile');
     });
 
@@ -266,8 +266,8 @@ function s3Suite(rgw: Rgw): void {
       const s = open();
       await write(s, '/new.txt', 'first', { at: 'end' });
       assert.equal(await read(s, '/new.txt'), 'first');
-      await assert.rejects(s.openWriteAt('/new.txt', 6), failsWith('FTP_ERR_BAD_ARGUMENT'));
-      await assert.rejects(s.openWriteAt('/missing.txt', 1), failsWith('FTP_ERR_BAD_ARGUMENT'));
+      await assert.rejects(s.openWriteAt('/new.txt', 6), failsWith('BAD_ARGUMENT'));
+      await assert.rejects(s.openWriteAt('/missing.txt', 1), failsWith('BAD_ARGUMENT'));
     });
 
     it('renames a directory with everything under it, markers and nested keys', async () => {
@@ -279,9 +279,9 @@ function s3Suite(rgw: Rgw): void {
       await write(s, '/a/b/y ü.txt', 'Y');
       await put(`${location.prefix}a/b/c/z`, 'Z');
       await s.mkdir('/d');
-      await assert.rejects(s.rename('/a', '/a/b/e'), failsWith('FTP_ERR_PERMISSION'));
-      await assert.rejects(s.rename('/a', '/nowhere/e'), failsWith('FTP_ERR_NOT_FOUND'));
-      await assert.rejects(s.rename('/d', '/a'), failsWith('FTP_ERR_NOT_EMPTY'));
+      await assert.rejects(s.rename('/a', '/a/b/e'), failsWith('PERMISSION'));
+      await assert.rejects(s.rename('/a', '/nowhere/e'), failsWith('NOT_FOUND'));
+      await assert.rejects(s.rename('/d', '/a'), failsWith('NOT_EMPTY'));
       await s.rename('/a', '/d/e');
       assert.deepEqual(await names(s, '/'), ['d']);
       assert.deepEqual(await names(s, '/d/e'), ['b', 'x']);
@@ -299,7 +299,7 @@ function s3Suite(rgw: Rgw): void {
       const s = open(location, { maxRenameKeys: 5 });
       await s.mkdir('/many');
       for (let i = 0; i < 5; i++) await write(s, `/many/${i}`, String(i));
-      await assert.rejects(s.rename('/many', '/moved'), (err: Error) => failsWith('FTP_ERR_NOT_SUPPORTED')(err) && /more than 5 objects/.test(err.message));
+      await assert.rejects(s.rename('/many', '/moved'), (err: Error) => failsWith('NOT_SUPPORTED')(err) && /more than 5 objects/.test(err.message));
       assert.deepEqual(await keysUnder(`${location.prefix}moved`), []);
       assert.deepEqual(await names(s, '/many'), ['0', '1', '2', '3', '4']);
     });
@@ -353,7 +353,7 @@ function s3Suite(rgw: Rgw): void {
       await put(`${location.prefix.slice(0, -1)}x`);
       const s = open({ bucket, prefix: `${location.prefix}in/` });
       assert.deepEqual(await names(s, '/'), ['inside']);
-      await assert.rejects(s.stat('/outside'), failsWith('FTP_ERR_NOT_FOUND'));
+      await assert.rejects(s.stat('/outside'), failsWith('NOT_FOUND'));
       const whole = open(location);
       assert.deepEqual(await names(whole, '/'), ['in']);
     });
@@ -407,7 +407,7 @@ function s3Suite(rgw: Rgw): void {
 
   // Last: these stop the gateway, and the tests before them should not have to wonder whether it is back.
   describe('S3Storage when the store fails', () => {
-    it('fails a download cut by the gateway going away with FTP_ERR_UNAVAILABLE, and reads again once it is back', async () => {
+    it('fails a download cut by the gateway going away with UNAVAILABLE, and reads again once it is back', async () => {
       const s = open();
       // Larger than the socket buffers between us and the gateway, so most of it is still to come when it dies.
       const data = randomBytes(32 * MiB);
@@ -416,8 +416,8 @@ function s3Suite(rgw: Rgw): void {
       assert.equal((await download.next()).done, false);
       await rgw.stopGateway('SIGKILL');
       try {
-        await assert.rejects(drain(download), failsWith('FTP_ERR_UNAVAILABLE'));
-        await assert.rejects(s.stat('/big.bin'), failsWith('FTP_ERR_UNAVAILABLE'));
+        await assert.rejects(drain(download), failsWith('UNAVAILABLE'));
+        await assert.rejects(s.stat('/big.bin'), failsWith('UNAVAILABLE'));
       } finally {
         await rgw.startGateway();
       }
@@ -429,8 +429,8 @@ function s3Suite(rgw: Rgw): void {
       const { s, upload } = await replaceWithParts(location, 6);
       await rgw.stopGateway('SIGKILL');
       try {
-        await assert.rejects(pipeline(Readable.from([randomBytes(6 * MiB)]), upload.stream), failsWith('FTP_ERR_UNAVAILABLE'));
-        await assert.rejects(upload.commit(), failsWith('FTP_ERR_UNAVAILABLE'));
+        await assert.rejects(pipeline(Readable.from([randomBytes(6 * MiB)]), upload.stream), failsWith('UNAVAILABLE'));
+        await assert.rejects(upload.commit(), failsWith('UNAVAILABLE'));
         await upload.abort(false);
       } finally {
         await rgw.startGateway();
@@ -446,14 +446,14 @@ function s3Suite(rgw: Rgw): void {
 
     it('says a missing bucket is unavailable storage, naming it', async () => {
       const s = open({ bucket: 'no-such-bucket-here', prefix: '' });
-      await assert.rejects(names(s, '/'), (err: Error) => failsWith('FTP_ERR_UNAVAILABLE')(err) && /bucket does not exist/.test(err.message));
+      await assert.rejects(names(s, '/'), (err: Error) => failsWith('UNAVAILABLE')(err) && /bucket does not exist/.test(err.message));
     });
 
-    it('fails fast with FTP_ERR_UNAVAILABLE where nothing listens', async () => {
+    it('fails fast with UNAVAILABLE where nothing listens', async () => {
       const dead = s3Settings({ ...settings, endpoint: `http://127.0.0.1:${await freePort('127.0.0.1')}` });
       const deadClient = createS3Client(dead);
       try {
-        await assert.rejects(new S3Storage(deadClient, newLocation(), dead).stat('/x'), failsWith('FTP_ERR_UNAVAILABLE'));
+        await assert.rejects(new S3Storage(deadClient, newLocation(), dead).stat('/x'), failsWith('UNAVAILABLE'));
       } finally {
         deadClient.destroy();
       }

@@ -37,7 +37,7 @@ describe('FileOperations', () => {
     assert.equal(ops.resolve('../../../etc'), '/etc');
     assert.equal(ops.resolve(''), '/d');
     assert.equal((await ops.stat('f')).info.size, 1);
-    await assert.rejects(ops.changeDirectory('f'), failsWith('FTP_ERR_NOT_DIR'));
+    await assert.rejects(ops.changeDirectory('f'), failsWith('NOT_DIR'));
     assert.equal(ops.cwd, '/d');
   });
 
@@ -58,7 +58,7 @@ describe('FileOperations', () => {
       () => ops.setModifiedTime('/f', new Date()),
       () => ops.chmod('/f', 0o600),
     ];
-    for (const action of refused) await assert.rejects(action(), failsWith('FTP_ERR_PERMISSION'));
+    for (const action of refused) await assert.rejects(action(), failsWith('PERMISSION'));
     assert.deepEqual(calls, []);
     assert.equal(await read(memory, '/f'), 'x');
   });
@@ -72,9 +72,9 @@ describe('FileOperations', () => {
     upload.stream.end(Buffer.from('mine'));
     await upload.commit();
     assert.equal(await read(storage, '/in_1.txt'), 'mine');
-    await assert.rejects(ops.openRead('/in.txt'), failsWith('FTP_ERR_PERMISSION'));
-    await assert.rejects(ops.listing('/'), failsWith('FTP_ERR_PERMISSION'));
-    await assert.rejects(ops.exists('/in.txt'), failsWith('FTP_ERR_PERMISSION'));
+    await assert.rejects(ops.openRead('/in.txt'), failsWith('PERMISSION'));
+    await assert.rejects(ops.listing('/'), failsWith('PERMISSION'));
+    await assert.rejects(ops.exists('/in.txt'), failsWith('PERMISSION'));
   });
 
   it('says "not supported" for an optional operation the storage lacks, and uses a digest the storage holds', async () => {
@@ -83,9 +83,9 @@ describe('FileOperations', () => {
     const bare: Storage = Object.assign(Object.create(memory) as Storage, { setModifiedTime: undefined, chmod: undefined, openWriteAt: undefined });
     const ops = new FileOperations(account(ALL_PERMISSIONS), bare);
     assert.deepEqual(ops.capabilities, { writeInPlace: false, setModifiedTime: false, chmod: false, fastRead: false, knownDigests: false });
-    await assert.rejects(ops.setModifiedTime('/f', new Date()), failsWith('FTP_ERR_NOT_SUPPORTED'));
-    await assert.rejects(ops.chmod('/f', 0o600), failsWith('FTP_ERR_NOT_SUPPORTED'));
-    await assert.rejects(ops.openUpload('/f', { kind: 'at', offset: 1 }), failsWith('FTP_ERR_NOT_SUPPORTED'));
+    await assert.rejects(ops.setModifiedTime('/f', new Date()), failsWith('NOT_SUPPORTED'));
+    await assert.rejects(ops.chmod('/f', 0o600), failsWith('NOT_SUPPORTED'));
+    await assert.rejects(ops.openUpload('/f', { kind: 'at', offset: 1 }), failsWith('NOT_SUPPORTED'));
     const sha = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
     assert.equal(await ops.digest('/f', 'SHA-256', 0, 3, 3), sha);
     const held = new FileOperations(account(ALL_PERMISSIONS), Object.assign(Object.create(memory) as Storage, { knownDigest: async () => 'held' }));

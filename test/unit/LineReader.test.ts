@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineReader, type LineEvent } from '../../src/protocol/LineReader.js';
+import { LineReader, type LineEvent } from '../../src/ftp/protocol/LineReader.js';
 
 const lines = (events: LineEvent[]) => events.map((e) => (e.kind === 'line' ? e.line : '<overlong>'));
 

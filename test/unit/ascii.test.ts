@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Readable, type Transform } from 'node:stream';
-import { CrlfToLf, LfToCrlf } from '../../src/protocol/ascii.js';
+import { CrlfToLf, LfToCrlf } from '../../src/ftp/protocol/ascii.js';
 
 async function convert(transform: Transform, chunks: string[]): Promise<string> {
   const out: Buffer[] = [];

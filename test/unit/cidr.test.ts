@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { SocketAddress } from 'node:net';
 import { describe, it } from 'node:test';
-import { CidrList } from '../../src/protocol/cidr.js';
-import { formatIPv6, parseIPv4, parseIPv6 } from '../../src/protocol/ipAddress.js';
+import { CidrList } from '../../src/net/cidr.js';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../../src/net/ipAddress.js';
 
 describe('IP addresses as bytes and text', () => {
   it('reads IPv4 strictly: four decimal numbers 0-255, no leading zeroes', () => {

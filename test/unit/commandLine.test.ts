@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isWellFormedVerb, parseCommand, splitListArgs } from '../../src/protocol/commandLine.js';
+import { isWellFormedVerb, parseCommand, splitListArgs } from '../../src/ftp/protocol/commandLine.js';
 
 describe('parseCommand', () => {
   it('upper-cases the verb and keeps the argument as sent', () => {

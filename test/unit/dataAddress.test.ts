@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeEpsv, encodePasv, parseEprt, parseEpsvArg, parsePort, unmapIPv4 } from '../../src/protocol/dataAddress.js';
+import { encodeEpsv, encodePasv, parseEprt, parseEpsvArg, parsePort } from '../../src/ftp/protocol/dataAddress.js';
+import { unmapIPv4 } from '../../src/net/hosts.js';
 
 describe('PASV and EPSV encoding', () => {
   it('encodes an IPv4 address and port as six numbers', () => {

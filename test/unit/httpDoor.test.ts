@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { READ_ONLY } from '../../src/auth/permissions.js';
-import { FtpError, type FtpErrorCode } from '../../src/errors.js';
+import { FileError, type FileErrorCode } from '../../src/core/errors.js';
 import { responseForError } from '../../src/http/errorStatus.js';
 import { sortEntries } from '../../src/http/listing.js';
 import { contentDisposition, presentationOf } from '../../src/http/preview.js';
@@ -191,30 +191,30 @@ describe('ShareStore', () => {
 });
 
 describe('responseForError', () => {
-  it('maps every FtpError code to a status, the unexpected ones to a bare 500', () => {
-    const expected: Record<FtpErrorCode, number> = {
-      FTP_ERR_NOT_FOUND: 404,
-      FTP_ERR_EXISTS: 409,
-      FTP_ERR_PERMISSION: 403,
-      FTP_ERR_NOT_DIR: 400,
-      FTP_ERR_IS_DIR: 400,
-      FTP_ERR_NOT_EMPTY: 409,
-      FTP_ERR_NO_SPACE: 507,
-      FTP_ERR_OUTSIDE_ROOT: 403,
-      FTP_ERR_INVALID_NAME: 400,
-      FTP_ERR_BAD_ARGUMENT: 400,
-      FTP_ERR_BAD_SEQUENCE: 400,
-      FTP_ERR_NOT_LOGGED_IN: 401,
-      FTP_ERR_NOT_SUPPORTED: 501,
-      FTP_ERR_DATA_CONNECTION: 500,
-      FTP_ERR_FILE_CHANGED: 409,
-      FTP_ERR_BAD_OFFSET: 400,
-      FTP_ERR_UNAVAILABLE: 503,
-      FTP_ERR_IO: 500,
+  it('maps every FileError code to a status, the unexpected ones to a bare 500', () => {
+    const expected: Record<FileErrorCode, number> = {
+      NOT_FOUND: 404,
+      EXISTS: 409,
+      PERMISSION: 403,
+      NOT_DIR: 400,
+      IS_DIR: 400,
+      NOT_EMPTY: 409,
+      NO_SPACE: 507,
+      OUTSIDE_ROOT: 403,
+      INVALID_NAME: 400,
+      BAD_ARGUMENT: 400,
+      BAD_SEQUENCE: 400,
+      NOT_LOGGED_IN: 401,
+      NOT_SUPPORTED: 501,
+      DATA_CONNECTION: 500,
+      FILE_CHANGED: 409,
+      BAD_OFFSET: 400,
+      UNAVAILABLE: 503,
+      IO: 500,
     };
     for (const [code, status] of Object.entries(expected))
-      assert.equal(responseForError(new FtpError(code as FtpErrorCode, 'secret /srv/path')).status, status, code);
-    const io = responseForError(new FtpError('FTP_ERR_IO', 'EIO at /srv/real/path'));
+      assert.equal(responseForError(new FileError(code as FileErrorCode, 'secret /srv/path')).status, status, code);
+    const io = responseForError(new FileError('IO', 'EIO at /srv/real/path'));
     assert.deepEqual([io.body.message, io.unexpected], ['Internal error', true]);
     assert.equal(responseForError(new Error('boom')).status, 500);
   });

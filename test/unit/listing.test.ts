@@ -9,7 +9,7 @@ import {
   formatMlsxLine,
   isListableName,
   parseFtpTime,
-} from '../../src/protocol/listing.js';
+} from '../../src/ftp/protocol/listing.js';
 import type { FileInfo } from '../../src/core/FileInfo.js';
 
 const now = new Date(Date.UTC(2026, 10, 25, 12, 0, 0));

@@ -8,7 +8,7 @@ import {
   parseProxyHeader,
   startsWithProxySignature,
   type ProxyHeader,
-} from '../../src/protocol/proxyHeader.js';
+} from '../../src/net/proxyHeader.js';
 
 /**
  * Version 2 headers are built here byte by byte from the layout in HAProxy's

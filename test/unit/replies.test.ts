@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Reply, formatReply, quotePath } from '../../src/protocol/replies.js';
+import { Reply, formatReply, quotePath } from '../../src/ftp/protocol/replies.js';
 
 describe('formatReply', () => {
   it('writes a single line as "code text"', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isFtpError } from '../../src/errors.js';
+import { isFileError } from '../../src/core/errors.js';
 import { MAX_PATH_LENGTH, baseName, parentOf, resolveVirtualPath } from '../../src/core/virtualPath.js';
 
 describe('resolveVirtualPath', () => {
@@ -32,14 +32,14 @@ describe('resolveVirtualPath', () => {
   it('refuses NUL bytes', () => {
     assert.throws(
       () => resolveVirtualPath('/', 'a\0b'),
-      (err) => isFtpError(err, 'FTP_ERR_BAD_ARGUMENT'),
+      (err) => isFileError(err, 'BAD_ARGUMENT'),
     );
   });
 
   it('refuses overlong paths', () => {
     assert.throws(
       () => resolveVirtualPath('/', 'a'.repeat(MAX_PATH_LENGTH + 1)),
-      (err) => isFtpError(err, 'FTP_ERR_BAD_ARGUMENT'),
+      (err) => isFileError(err, 'BAD_ARGUMENT'),
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import type { FileOperations } from '../../core/FileOperations.js';
 import { joinVirtual } from '../../core/virtualPath.js';
-import { alreadyExists } from '../../errors.js';
+import { alreadyExists } from '../../core/errors.js';
 import { filesOf, type RequestContext } from '../context.js';
 import { badRequest } from '../HttpError.js';
 import { readJson, sendJson, stringField } from '../respond.js';

@@ -10,7 +10,7 @@ import { READ_ONLY } from '../../auth/permissions.js';
 import { verifyPassword } from '../../auth/passwordHash.js';
 import { FileOperations } from '../../core/FileOperations.js';
 import { baseName, resolveVirtualPath } from '../../core/virtualPath.js';
-import { notFound } from '../../errors.js';
+import { notFound } from '../../core/errors.js';
 import type { RequestContext } from '../context.js';
 import { cookieHeader, readCookie } from '../cookies.js';
 import { sendFile } from '../fileResponse.js';

@@ -1,5 +1,5 @@
 /** GET /api/sha256?path=: the file's SHA-256, by the core's digest (the backend's stored one where it has it, as FTP's HASH). */
-import { isADirectory } from '../../errors.js';
+import { isADirectory } from '../../core/errors.js';
 import { filesOf, type RequestContext } from '../context.js';
 import { sendJson } from '../respond.js';
 import { requiredPath } from './file.js';

@@ -1,6 +1,6 @@
 /** POST /api/shares, GET /api/shares, DELETE /api/shares/<id>: an account's read-only share links (shares/ShareStore.ts). */
 import { hashPassword } from '../../auth/passwordHash.js';
-import { permissionDenied } from '../../errors.js';
+import { permissionDenied } from '../../core/errors.js';
 import { filesOf, sessionOf, type RequestContext } from '../context.js';
 import { badRequest, shareNotFound } from '../HttpError.js';
 import { ownerKey } from '../owner.js';

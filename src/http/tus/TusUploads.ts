@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Account } from '../../auth/Account.js';
 import type { FileOperations } from '../../core/FileOperations.js';
 import { parentOf, resolveVirtualPath, splitPath } from '../../core/virtualPath.js';
-import { isADirectory, isFtpError, permissionDenied } from '../../errors.js';
+import { isADirectory, isFileError, permissionDenied } from '../../core/errors.js';
 import { HttpError, badRequest } from '../HttpError.js';
 import { ownerKey } from '../owner.js';
 import type { StagedUpload, StagingArea } from './StagingArea.js';
@@ -111,7 +111,7 @@ async function makeParents(files: FileOperations, dir: string): Promise<void> {
       await files.mkdir(path);
     } catch (err) {
       // Another upload of the same folder made it first.
-      if (!isFtpError(err, 'FTP_ERR_EXISTS')) throw err;
+      if (!isFileError(err, 'EXISTS')) throw err;
     }
   }
 }

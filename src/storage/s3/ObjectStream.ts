@@ -1,6 +1,6 @@
 /**
  * A GetObject body as the FileStream the caller reads: its errors become
- * FtpErrors (a store that goes away mid-download is FTP_ERR_UNAVAILABLE, not
+ * FileErrors (a store that goes away mid-download is UNAVAILABLE, not
  * a bare ECONNRESET), and destroying it at any time destroys the HTTP
  * response, so its socket is closed rather than left to the pool half read.
  */

@@ -26,7 +26,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { alreadyExists, FtpError } from '../../errors.js';
+import { alreadyExists, FileError } from '../../core/errors.js';
 import type { Upload, WriteMode } from '../../core/Storage.js';
 import { digestMetadata, multipartEtag, tagDigest } from './digests.js';
 import { copySource } from './keys.js';
@@ -75,7 +75,7 @@ export class ObjectUpload implements Upload {
   private readonly parts: CompletedPart[] = [];
   private nextPart = 1;
   private readonly inFlight = new Set<Promise<void>>();
-  private failure: FtpError | null = null;
+  private failure: FileError | null = null;
   private readonly cancel = new AbortController();
   private discarded: Promise<void> | null = null;
   private readonly ended: Promise<void>;
@@ -166,7 +166,7 @@ export class ObjectUpload implements Upload {
   /** A write that comes after a failure or an abort (it was waiting for a free slot) must not start a part. */
   private checkOpen(): void {
     if (this.failure) throw this.failure;
-    if (this.discarded) throw new FtpError('FTP_ERR_IO', `${this.target.path}: the upload was aborted`);
+    if (this.discarded) throw new FileError('IO', `${this.target.path}: the upload was aborted`);
   }
 
   /** The part filled so far, handed over; the next one starts empty. */
@@ -180,7 +180,7 @@ export class ObjectUpload implements Upload {
   private multipart(): Promise<string> {
     const { client, bucket, key, path } = this.target;
     this.uploadId ??= s3Call(path, client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }))).then(({ UploadId }) => {
-      if (!UploadId) throw new FtpError('FTP_ERR_IO', `${path}: the object store started an upload without an id`);
+      if (!UploadId) throw new FileError('IO', `${path}: the object store started an upload without an id`);
       return UploadId;
     });
     return this.uploadId;
@@ -222,7 +222,7 @@ export class ObjectUpload implements Upload {
   /** Runs one part's request in the multipart upload (started on the first part); a failure fails the whole upload. */
   private run(partNumber: number, request: (uploadId: string) => Promise<void>): void {
     if (partNumber > MAX_PARTS) {
-      this.fail(new FtpError('FTP_ERR_NO_SPACE', `${this.target.path}: larger than ${MAX_PARTS} parts of ${this.target.settings.partBytes} bytes`));
+      this.fail(new FileError('NO_SPACE', `${this.target.path}: larger than ${MAX_PARTS} parts of ${this.target.settings.partBytes} bytes`));
       return;
     }
     const running: Promise<void> = this.multipart()
@@ -286,7 +286,7 @@ export class ObjectUpload implements Upload {
     return this.target.mode === 'create' ? { IfNoneMatch: '*' } : {};
   }
 
-  /** A request that makes the object, its failure as an FtpError; the condition failing means the name was taken. */
+  /** A request that makes the object, its failure as an FileError; the condition failing means the name was taken. */
   private async call<T>(request: Promise<T>): Promise<T> {
     try {
       return await request;

@@ -26,7 +26,7 @@ import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client
 import type { FileInfo, FileStream, Storage, Upload, WriteMode } from '../../core/Storage.js';
 import type { HashAlgorithm } from '../../core/digests.js';
 import { baseName, parentOf } from '../../core/virtualPath.js';
-import { alreadyExists, badArgument, isADirectory, isFtpError, notADirectory, notEmpty, notFound, notSupported, permissionDenied } from '../../errors.js';
+import { alreadyExists, badArgument, isADirectory, isFileError, notADirectory, notEmpty, notFound, notSupported, permissionDenied } from '../../core/errors.js';
 import { heldDigest } from './digests.js';
 import { KeySpace } from './keys.js';
 import type { S3Location } from './location.js';
@@ -98,7 +98,7 @@ export class S3Storage implements Storage {
       const head = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416 ? await this.head(path) : null;
       if (head) return emptyStream(head.ContentLength ?? 0);
       const error = fromS3Error(err, path);
-      if (isFtpError(error, 'FTP_ERR_NOT_FOUND') && (await this.isDir(path))) throw isADirectory(path);
+      if (isFileError(error, 'NOT_FOUND') && (await this.isDir(path))) throw isADirectory(path);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 /** S3 requests whose "not there" is an answer rather than a failure. */
 import { HeadObjectCommand, ListObjectsV2Command, type HeadObjectCommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
-import { isFtpError } from '../../errors.js';
+import { isFileError } from '../../core/errors.js';
 import { s3Call } from './s3Errors.js';
 
 /** The object's head, or null when there is no object of that key. */
@@ -8,7 +8,7 @@ export async function headObject(client: S3Client, bucket: string, key: string, 
   try {
     return await s3Call(path, client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
   } catch (err) {
-    if (isFtpError(err, 'FTP_ERR_NOT_FOUND')) return null;
+    if (isFileError(err, 'NOT_FOUND')) return null;
     throw err;
   }
 }

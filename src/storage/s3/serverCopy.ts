@@ -4,7 +4,7 @@
  * UploadPartCopy ranges above.
  *
  * The copy is asked of the version whose ETag we listed (CopySourceIfMatch:
- * a source replaced meanwhile fails with FTP_ERR_FILE_CHANGED), but RGW 16
+ * a source replaced meanwhile fails with FILE_CHANGED), but RGW 16
  * ignores that condition, so nothing here relies on it: CopyObject carries
  * metadata and tags with the bytes in one request, and a multipart copy,
  * whose metadata is set before its parts are copied, carries no digest.

@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import { dataWaitFailure, guard, PassiveListener, type DataChannel, type PassiveOptions } from '../net/PassiveListener.js';
 import { onceWithin } from '../net/onceWithin.js';
-import type { CidrList } from '../protocol/cidr.js';
+import type { CidrList } from '../net/cidr.js';
 import { PROXY_HEADER_TIMEOUT_MS, dataSource } from './proxyAccept.js';
 
 /** The session's passive port; with `proxyFrom`, a load balancer's connections are judged by their PROXY header's source. */

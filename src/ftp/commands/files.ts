@@ -1,7 +1,7 @@
 /** Actions on single files and directories: DELE, MKD, RMD, RNFR/RNTO, SIZE, MDTM, MFMT. */
-import { FtpError, badArgument } from '../../errors.js';
-import { formatFtpTime, parseFtpTime } from '../../protocol/listing.js';
-import { Reply, quotePath } from '../../protocol/replies.js';
+import { FileError, badArgument } from '../../core/errors.js';
+import { formatFtpTime, parseFtpTime } from '../protocol/listing.js';
+import { Reply, quotePath } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export async function DELE(s: Session, arg: string): Promise<void> {
@@ -34,7 +34,7 @@ export async function SIZE(s: Session, arg: string): Promise<void> {
     return;
   }
   const { path, info } = await s.files.stat(arg);
-  if (info.type !== 'file') throw new FtpError('FTP_ERR_IS_DIR', `${path}: not a regular file`);
+  if (info.type !== 'file') throw new FileError('IS_DIR', `${path}: not a regular file`);
   s.reply(Reply.FileStatus, String(info.size));
 }
 

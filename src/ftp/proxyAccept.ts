@@ -8,9 +8,9 @@
  */
 import type * as net from 'node:net';
 import type { Logger } from 'pino';
-import type { CidrList } from '../protocol/cidr.js';
-import { unmapIPv4 } from '../protocol/dataAddress.js';
-import { ProxyHeaderReader, ProxySignatureScreen, type ProxyHeader } from '../protocol/proxyHeader.js';
+import type { CidrList } from '../net/cidr.js';
+import { unmapIPv4 } from '../net/hosts.js';
+import { ProxyHeaderReader, ProxySignatureScreen, type ProxyHeader } from '../net/proxyHeader.js';
 
 /** Spec 2: a receiver may give up on a missing header after a few seconds (at least 3, one TCP retransmit). */
 export const PROXY_HEADER_TIMEOUT_MS = 5_000;

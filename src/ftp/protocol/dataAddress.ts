@@ -4,15 +4,11 @@
  * No I/O; the caller decides which addresses it accepts.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { unmapIPv4 } from '../../net/hosts.js';
 
 export interface HostPort {
   readonly host: string;
   readonly port: number;
-}
-
-/** Node reports IPv4 peers of a dual-stack socket as "::ffff:1.2.3.4". */
-export function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
 /** The text inside a 227 reply, or null when the address is not IPv4. */

@@ -2,10 +2,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mlsxPerm } from '../../auth/permissions.js';
-import { badArgument, FtpError } from '../../errors.js';
-import { splitListArgs } from '../../protocol/commandLine.js';
-import { formatListLine, formatMlsxLine, isListableName } from '../../protocol/listing.js';
-import { Reply } from '../../protocol/replies.js';
+import { badArgument, FileError } from '../../core/errors.js';
+import { splitListArgs } from '../protocol/commandLine.js';
+import { formatListLine, formatMlsxLine, isListableName } from '../protocol/listing.js';
+import { Reply } from '../protocol/replies.js';
 import type { FileInfo } from '../../core/FileInfo.js';
 import type { Session } from '../Session.js';
 import { runTransfer } from '../transfer.js';
@@ -32,7 +32,7 @@ function listPath(arg: string): string {
 export async function MLSD(s: Session, arg: string): Promise<void> {
   const { path, listing } = await s.files.listing(arg);
   // RFC 3659 7.2.1: MLSD of something that is not a directory is an error.
-  if (listing.kind !== 'dir') throw new FtpError('FTP_ERR_NOT_DIR', `${path}: Not a directory`);
+  if (listing.kind !== 'dir') throw new FileError('NOT_DIR', `${path}: Not a directory`);
   const { info: dir, pages: entries } = listing;
   const perms = s.files.account.permissions;
   const facts = s.mlstFacts;

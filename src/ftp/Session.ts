@@ -13,13 +13,13 @@ import { DEFAULT_HASH, type HashAlgorithm } from '../core/digests.js';
 import { FileOperations } from '../core/FileOperations.js';
 import type { StorageProvider } from '../core/StorageProvider.js';
 import type { Storage } from '../core/Storage.js';
-import { FtpError, badSequence } from '../errors.js';
-import { isWellFormedVerb, parseCommand } from '../protocol/commandLine.js';
-import { unmapIPv4 } from '../protocol/dataAddress.js';
-import { LineReader } from '../protocol/LineReader.js';
-import { ProxySignatureScreen } from '../protocol/proxyHeader.js';
-import { MLST_FACTS, type MlstFact } from '../protocol/listing.js';
-import { Reply, formatReply } from '../protocol/replies.js';
+import { FileError, badSequence } from '../core/errors.js';
+import { isWellFormedVerb, parseCommand } from './protocol/commandLine.js';
+import { unmapIPv4 } from '../net/hosts.js';
+import { LineReader } from './protocol/LineReader.js';
+import { ProxySignatureScreen } from '../net/proxyHeader.js';
+import { MLST_FACTS, type MlstFact } from './protocol/listing.js';
+import { Reply, formatReply } from './protocol/replies.js';
 import type { CommandTable } from './commandTable.js';
 import type { DataChannel, PassiveListener } from '../net/PassiveListener.js';
 import { replyForError } from './errorReply.js';
@@ -133,7 +133,7 @@ export class Session {
 
   /** The logged-in account's file operations; handlers that need them run only after login. */
   get files(): FileOperations {
-    if (!this.fileOps) throw new FtpError('FTP_ERR_NOT_LOGGED_IN', 'Please login with USER and PASS');
+    if (!this.fileOps) throw new FileError('NOT_LOGGED_IN', 'Please login with USER and PASS');
     return this.fileOps;
   }
 
@@ -208,12 +208,12 @@ export class Session {
   /** Wraps a data connection in TLS with this session's context and checks it resumed the control session. */
   async secureDataSocket(socket: net.Socket): Promise<net.Socket> {
     const context = this.secureContext;
-    if (!context) throw new FtpError('FTP_ERR_BAD_SEQUENCE', 'PROT P needs a TLS control connection');
+    if (!context) throw new FileError('BAD_SEQUENCE', 'PROT P needs a TLS control connection');
     const secure = await acceptTls(socket, context, this.config.dataConnectTimeoutMs);
     if (this.config.tls?.sessionReuse && !secure.isSessionReused()) {
       secure.destroy();
       this.log.warn('data connection did not resume the control TLS session; refused');
-      throw new FtpError('FTP_ERR_DATA_CONNECTION', "TLS session of the data connection must resume the control connection's session");
+      throw new FileError('DATA_CONNECTION', "TLS session of the data connection must resume the control connection's session");
     }
     return secure;
   }

@@ -1,8 +1,8 @@
 /** Setting up data connections: PASV and EPSV (we listen), PORT and EPRT (we connect). */
 import { isIPv6 } from 'node:net';
-import { encodeEpsv, encodePasv, parseEprt, parseEpsvArg, parsePort, type HostPort } from '../../protocol/dataAddress.js';
-import { sameAddress } from '../../protocol/hosts.js';
-import { Reply } from '../../protocol/replies.js';
+import { encodeEpsv, encodePasv, parseEprt, parseEpsvArg, parsePort, type HostPort } from '../protocol/dataAddress.js';
+import { sameAddress } from '../../net/hosts.js';
+import { Reply } from '../protocol/replies.js';
 import type { PassiveChannel } from '../../net/PassiveListener.js';
 import { ActiveChannel, openPassiveListener } from '../DataChannel.js';
 import type { Session } from '../Session.js';

@@ -3,8 +3,8 @@
  * login, whether it takes an argument, whether it opens a data connection,
  * and its help text. FEAT and HELP are generated from these rows.
  */
-import { formatHashFeature } from '../protocol/hashes.js';
-import { formatMlstFeature } from '../protocol/listing.js';
+import { formatHashFeature } from './protocol/hashes.js';
+import { formatMlstFeature } from './protocol/listing.js';
 import * as access from './commands/access.js';
 import * as connection from './commands/connection.js';
 import * as files from './commands/files.js';

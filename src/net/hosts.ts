@@ -1,6 +1,10 @@
 /** Facts about host addresses that decide policy (loopback or not) and how URLs print them. No I/O. */
-import { BlockList, isIP, isIPv6 } from 'node:net';
-import { unmapIPv4 } from './dataAddress.js';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
+
+/** Node reports IPv4 peers of a dual-stack socket as "::ffff:1.2.3.4". */
+export function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
 
 export function isLoopbackHost(host: string): boolean {
   const h = unmapIPv4(host.toLowerCase());

@@ -6,19 +6,19 @@
  * that reach a reply are counted: a "not found" that merely answers a probe
  * (STOU looking for a free name) is not an error of the backend.
  */
-import { isFtpError, type FtpError } from '../errors.js';
+import { isFileError, type FileError } from '../core/errors.js';
 import type { Storage } from '../core/Storage.js';
 
 const fromStorage = new WeakSet<object>();
 
 /** Remembers `err` as the storage's own failure. */
 export function markStorageError(err: unknown): void {
-  if (isFtpError(err)) fromStorage.add(err);
+  if (isFileError(err)) fromStorage.add(err);
 }
 
 /** The storage's failure, or null for anything else (a refused permission, a bad argument, the data connection). */
-export function storageFailure(err: unknown): FtpError | null {
-  return isFtpError(err) && fromStorage.has(err) ? err : null;
+export function storageFailure(err: unknown): FileError | null {
+  return isFileError(err) && fromStorage.has(err) ? err : null;
 }
 
 /** `storage` as it is, except that whatever its operations reject with (or its listings throw) is remembered. */

@@ -4,9 +4,9 @@
  * fails first: the data connection, the storage, or the client aborting.
  */
 import type * as net from 'node:net';
-import { isFtpError } from '../errors.js';
-import { isLoopbackHost } from '../protocol/hosts.js';
-import { Reply } from '../protocol/replies.js';
+import { isFileError } from '../core/errors.js';
+import { isLoopbackHost } from '../net/hosts.js';
+import { Reply } from './protocol/replies.js';
 import type { TransferResult } from './events.js';
 import type { ActiveTransfer, Session } from './Session.js';
 import { markStorageError } from './storageErrors.js';
@@ -96,11 +96,11 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.reply(Reply.TransferComplete, 'Transfer complete');
   } catch (err) {
     result = controller.signal.aborted ? 'aborted' : 'failed';
-    const storageFailed = isFtpError(err) && err.code !== 'FTP_ERR_DATA_CONNECTION' && !controller.signal.aborted;
+    const storageFailed = isFileError(err) && err.code !== 'DATA_CONNECTION' && !controller.signal.aborted;
     if (storageFailed) markStorageError(err);
     await spec.abort(!storageFailed);
     if (controller.signal.aborted) session.reply(Reply.TransferAborted, 'Connection closed; transfer aborted');
-    else if (isFtpError(err)) session.replyError(err);
+    else if (isFileError(err)) session.replyError(err);
     else session.reply(Reply.TransferAborted, 'Data connection failed; transfer aborted');
   } finally {
     const bytes = transfer.bytes();

@@ -1,7 +1,7 @@
 /** SITE and its subcommands, one row each like the main table: HELP and CHMOD. */
 import type { Capabilities } from '../../core/capabilities.js';
-import { badArgument } from '../../errors.js';
-import { Reply } from '../../protocol/replies.js';
+import { badArgument } from '../../core/errors.js';
+import { Reply } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 interface SiteCommand {

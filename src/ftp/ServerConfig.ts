@@ -1,7 +1,7 @@
 /** Everything that shapes a running server; the CLI builds it from flags. */
 import type { AnonymousPolicy } from '../auth/anonymousPolicy.js';
 import type { LoginGuardOptions } from '../auth/LoginGuard.js';
-import type { CidrList } from '../protocol/cidr.js';
+import type { CidrList } from '../net/cidr.js';
 import type { PortRange } from '../net/PassiveListener.js';
 
 export interface TlsConfig {

@@ -1,7 +1,7 @@
 /** Information about the server and the session: SYST, FEAT, OPTS, HELP, NOOP, STAT. */
 import { parseHashAlgorithm } from '../../core/digests.js';
-import { MLST_FACTS, formatListLine, type MlstFact } from '../../protocol/listing.js';
-import { Reply } from '../../protocol/replies.js';
+import { MLST_FACTS, formatListLine, type MlstFact } from '../protocol/listing.js';
+import { Reply } from '../protocol/replies.js';
 import type { CommandTable } from '../commandTable.js';
 import type { Session } from '../Session.js';
 import { listingPages } from './listings.js';

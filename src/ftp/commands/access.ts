@@ -1,5 +1,5 @@
 /** Login and logout (RFC 959 4.1.1), with guessing slowed down and shut out (auth/LoginGuard). */
-import { Reply } from '../../protocol/replies.js';
+import { Reply } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export function USER(s: Session, arg: string): void {

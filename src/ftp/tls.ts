@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import { dataConnectionFailed } from '../errors.js';
+import { dataConnectionFailed } from '../core/errors.js';
 import { onceWithin } from '../net/onceWithin.js';
 import type { TlsConfig } from './ServerConfig.js';
 

@@ -1,6 +1,6 @@
 /** Transfer parameters: TYPE, MODE, STRU (RFC 959 4.1.2) and REST (RFC 3659 5). */
-import { badArgument } from '../../errors.js';
-import { Reply } from '../../protocol/replies.js';
+import { badArgument } from '../../core/errors.js';
+import { Reply } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export function TYPE(s: Session, arg: string): void {

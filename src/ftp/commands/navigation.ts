@@ -1,5 +1,5 @@
 /** The working directory: PWD, CWD, CDUP. */
-import { Reply, quotePath } from '../../protocol/replies.js';
+import { Reply, quotePath } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export function PWD(s: Session): void {

@@ -1,10 +1,10 @@
 /** File transfers over the data connection: RETR, STOR, APPE, STOU, and ABOR to stop them. */
 import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CrlfToLf, LfToCrlf } from '../../protocol/ascii.js';
+import { CrlfToLf, LfToCrlf } from '../protocol/ascii.js';
 import type { UploadTarget } from '../../core/FileOperations.js';
 import { baseName } from '../../core/virtualPath.js';
-import { Reply } from '../../protocol/replies.js';
+import { Reply } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 import { receive } from '../receive.js';
 import { closeSource, send, sendAtOnce } from '../send.js';

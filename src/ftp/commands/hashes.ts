@@ -3,9 +3,9 @@
  * (draft-bryan-ftpext-hash-02), and the older XCRC, XMD5, XSHA1, XSHA256,
  * XSHA512 that many clients still send.
  */
-import { FtpError, badArgument } from '../../errors.js';
+import { FileError, badArgument } from '../../core/errors.js';
 import type { HashAlgorithm } from '../../core/digests.js';
-import { Reply } from '../../protocol/replies.js';
+import { Reply } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export async function HASH(s: Session, arg: string): Promise<void> {
@@ -60,6 +60,6 @@ async function legacyTarget(s: Session, arg: string): Promise<{ path: string; st
 async function hashable(s: Session, arg: string): Promise<{ path: string; size: number }> {
   const { path, info } = await s.files.stat(arg);
   // The draft: the hash of a directory is not defined (553).
-  if (info.type !== 'file') throw new FtpError('FTP_ERR_INVALID_NAME', `${path}: not a regular file`);
+  if (info.type !== 'file') throw new FileError('INVALID_NAME', `${path}: not a regular file`);
   return { path, size: info.size };
 }

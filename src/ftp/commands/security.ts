@@ -1,5 +1,5 @@
 /** FTP over TLS (RFC 4217, RFC 2228): AUTH, PBSZ, PROT, CCC. */
-import { Reply } from '../../protocol/replies.js';
+import { Reply } from '../protocol/replies.js';
 import type { Session } from '../Session.js';
 
 export async function AUTH(s: Session, arg: string): Promise<void> {

@@ -2,7 +2,7 @@
  * Formatting of directory listings: LIST lines in the "ls -l" form every
  * client parses, NLST names, and MLSx fact lines (RFC 3659 7). No I/O.
  */
-import type { FileInfo } from '../core/FileInfo.js';
+import type { FileInfo } from '../../core/FileInfo.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const SIX_MONTHS_MS = 182 * 24 * 3600 * 1000;

@@ -4,7 +4,7 @@
  * else. The log lines (logEvents.ts), the xferlog and the metrics subscribe;
  * none of them counts or times anything on the side.
  */
-import type { FtpErrorCode } from '../errors.js';
+import type { FileErrorCode } from '../core/errors.js';
 import type { Session } from './Session.js';
 
 export type TransferDirection = 'upload' | 'download' | 'listing';
@@ -42,7 +42,7 @@ export interface ServerEventMap {
   /** draining: /readyz says 503 and new sessions are still served; forced: the grace period is over; stopped: every session is closed. */
   shutdown: { readonly phase: ShutdownPhase; readonly reason?: string; readonly graceMs?: number; readonly drainMs?: number; readonly sessions?: number };
   /** A storage operation failed and the client was told (backend: Storage.kind). */
-  storageError: { readonly session: Session; readonly backend: string; readonly code: FtpErrorCode };
+  storageError: { readonly session: Session; readonly backend: string; readonly code: FileErrorCode };
   /** A data channel (PASV/EPSV listening, PORT/EPRT to connect) starts (true) or stops (false) waiting for its connection. */
   dataWaiting: { readonly session: Session; readonly waiting: boolean };
 }
