@@ -11,7 +11,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { ServerEvents } from '../ftp/events.js';
+import type { ServerEvents } from '../app/events.js';
 import { formatHostForUrl } from '../net/hosts.js';
 import type { ProbeResult } from './greetingProbe.js';
 

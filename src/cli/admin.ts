@@ -1,7 +1,8 @@
-/** --admin-address and its companions: where the admin listener goes, and starting it beside the FTP server. */
+/** --admin-address and its companions: where the admin listener goes, and starting it on the core. */
 import type { AdminServer } from '../admin/AdminServer.js';
 import { isLoopbackHost } from '../net/hosts.js';
-import type { FtpServer } from '../ftp/FtpServer.js';
+import type { App } from '../app/App.js';
+import type { CidrList } from '../net/cidr.js';
 import { CliError } from './CliError.js';
 import { FlagError } from './FlagError.js';
 import { parseHostPort } from './parse.js';
@@ -25,8 +26,14 @@ export function parseAdminAddress(text: string, exposed: boolean): AdminAddress 
   return { host, port };
 }
 
-/** Starts the admin listener for `server`, its metrics fed by the server's events; listening once this resolves. */
-export type StartAdmin = (address: AdminAddress, server: FtpServer) => Promise<AdminServer>;
+/** The listener /healthz greets: the FTP door's URL, and the load balancers it takes PROXY headers from. */
+export interface ProbeTarget {
+  readonly url: string;
+  readonly proxyProtocolFrom: CidrList | null;
+}
+
+/** Starts the admin listener on the core, its metrics fed by the core's events; listening once this resolves. */
+export type StartAdmin = (address: AdminAddress, app: App, probe: ProbeTarget) => Promise<AdminServer>;
 
 /**
  * The admin listener's code, loaded only with --admin-address: prom-client
@@ -39,15 +46,15 @@ export async function loadAdmin(): Promise<StartAdmin> {
     import('../admin/greetingProbe.js'),
     import('../admin/metrics.js'),
   ]);
-  return async (address, server) => {
-    const metrics = createMetrics(server.events);
-    const ftp = new URL(server.url);
+  return async (address, app, target) => {
+    const metrics = createMetrics(app.events, app.doorNames);
+    const ftp = new URL(target.url);
     const probeHost = selfAddress(ftp.hostname.replace(/^\[|\]$/g, ''));
     const admin = new AdminServer({
       ...address,
       metrics,
-      events: server.events,
-      probe: () => probeGreeting(probeHost, Number(ftp.port), PROBE_TIMEOUT_MS, (local) => server.config.proxyProtocolFrom?.contains(local) ?? false),
+      events: app.events,
+      probe: () => probeGreeting(probeHost, Number(ftp.port), PROBE_TIMEOUT_MS, (local) => target.proxyProtocolFrom?.contains(local) ?? false),
     });
     try {
       await admin.listen();

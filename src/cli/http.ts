@@ -1,12 +1,9 @@
-/** --http-address and its companions: the web front door's settings, and starting it beside the FTP server. */
+/** --http-address and its companions: the web front door's settings, and starting it on the core. */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/Account.js';
-import type { StorageProvider } from '../core/StorageProvider.js';
+import type { App } from '../app/App.js';
 import type { HttpDoorConfig } from '../http/context.js';
 import type { HttpServer } from '../http/HttpServer.js';
-import type { FtpServer } from '../ftp/FtpServer.js';
 import type { TlsConfig } from '../ftp/ServerConfig.js';
 import { CliError } from './CliError.js';
 import { FlagError } from './FlagError.js';
@@ -64,19 +61,13 @@ export function parseSize(text: string, flag: string): number {
   return bytes;
 }
 
-/** The web door on the FTP server's accounts, storage and login guard; listening once this resolves. */
-export async function startHttp(
-  config: HttpDoorConfig,
-  server: FtpServer,
-  authenticator: Authenticator,
-  storage: StorageProvider,
-  log: Logger,
-): Promise<HttpServer> {
+/** The web door on the core (its accounts, login flow, limits, storage and events); listening once this resolves. */
+export async function startHttp(config: HttpDoorConfig, app: App): Promise<HttpServer> {
   // Loaded only when asked for: a server without the web door never pays for it.
   const { HttpServer } = await import('../http/HttpServer.js');
   let http: HttpServer;
   try {
-    http = await HttpServer.create(config, { authenticator, storage, loginGuard: server.loginGuard, events: server.events, log });
+    http = await HttpServer.create(config, app);
   } catch (err) {
     throw new FlagError('--http-shares-file', `${config.sharesFile}: ${(err as Error).message}`);
   }

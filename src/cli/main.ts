@@ -5,12 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
 import { DEFAULTS } from '../ftp/ServerConfig.js';
-import { S3_DEFAULTS } from '../storage/s3/settings.js';
+import { backendFlags } from '../storage/backends.js';
 import { EXIT_CODES } from './exitCodes.js';
 import { DEFAULT_RETRIES } from './retriesFlag.js';
 import { HTTP_DEFAULTS } from './http.js';
 
-const MiB = 1024 * 1024;
 const RETRIES_HELP = 'after a lost connection or a 421, reconnect and resume a transfer up to N times (0: never)';
 
 /**
@@ -27,7 +26,7 @@ export const program = new Command('sockftp')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-program
+const serveCommand = program
   .command('serve')
   .description('serve ROOT (default: the current directory) over FTP')
   .argument('[root]', 'directory to serve, or s3://BUCKET[/PREFIX]')
@@ -38,18 +37,10 @@ program
   .option('--pasv-address <addr>', 'address advertised in PASV replies (NAT, containers)')
   .option('--proxy-protocol-from <cidrs>', 'load balancers (CIDR[,CIDR...]) whose connections start with a PROXY v1/v2 header naming the client')
   .addOption(new Option('--anonymous <policy>', 'anonymous access: off, read or write (default: write on loopback, read otherwise)'))
-  .option('--users <file>', 'accounts file written by `sockftp user add`; re-read on SIGHUP')
-  .option('--s3-endpoint <url>', 'S3 API address for s3:// roots and homes (Ceph RGW, MinIO...); default AWS')
-  .option('--s3-region <region>', 'S3 region (default: AWS_REGION, else us-east-1)')
-  .option('--s3-path-style', 'bucket in the URL path, not the host name (RGW, MinIO)')
-  .option('--s3-part-size <MiB>', 'part size of multipart uploads (at least 5)', String(S3_DEFAULTS.partBytes / MiB))
-  .option('--s3-upload-concurrency <n>', 'parts of one upload sent at once', String(S3_DEFAULTS.queueSize))
-  .option(
-    '--s3-upload-expiry <duration>',
-    "multipart uploads older than this (90s, 30m, 24h; a bare number is hours) are a crash's and aborted",
-    `${S3_DEFAULTS.uploadSweepAgeMs / 3_600_000}h`,
-  )
-  .option('--s3-max-rename-keys <n>', 'most keys one directory rename may copy', String(S3_DEFAULTS.maxRenameKeys))
+  .option('--users <file>', 'accounts file written by `sockftp user add`; re-read on SIGHUP');
+// Each storage backend's own flags (--s3-endpoint...), from its row in storage/backends.ts.
+for (const { flag, description, default: value } of backendFlags()) serveCommand.option(flag, description, value);
+serveCommand
   .option('--tls-cert <file>', 'PEM certificate: enables AUTH TLS (explicit FTPS)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
   .option('--implicit-tls-port <n>', 'also listen for implicit FTPS on this port')

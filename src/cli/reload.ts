@@ -5,12 +5,11 @@
  * reopens the xferlog (after logrotate moved it away).
  */
 import type { Level, Logger } from 'pino';
-import type { FtpServer } from '../ftp/FtpServer.js';
-import type { ServerConfig } from '../ftp/ServerConfig.js';
-import type { TransferLog } from '../ftp/TransferLog.js';
+import type { App, Limits } from '../app/App.js';
+import type { TransferLog } from '../app/TransferLog.js';
 import type { ConfigFile } from './ConfigFile.js';
 
-/** The keys a running server takes from a re-read file; the server's side of them is FtpServer.updateLimits. */
+/** The keys a running server takes from a re-read file; the server's side of them is App.updateLimits. */
 export const RUNTIME_KEYS: ReadonlySet<string> = new Set([
   'max-clients',
   'max-per-ip',
@@ -22,25 +21,23 @@ export const RUNTIME_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 export interface ReloadTargets<O extends object> {
-  readonly server: FtpServer;
+  readonly app: App;
   readonly log: Logger;
   readonly transferLog: TransferLog | null;
-  /** How many accounts the users file has, for the log line after re-reading it. */
-  readonly accountCount: () => number;
   /** The --config file as the server started with it, or null without --config. */
   readonly configFile: ConfigFile<O> | null;
   /** The checks every value goes through at start; a file failing them is not applied. */
-  readonly check: (root: string | undefined, options: O) => { readonly config: ServerConfig; readonly logLevel: Level };
+  readonly check: (root: string | undefined, options: O) => { readonly config: Limits; readonly logLevel: Level };
 }
 
 /** The SIGHUP handler. */
 export function reloader<O extends object>(targets: ReloadTargets<O>): () => void {
-  const { server, log, transferLog, configFile } = targets;
+  const { app, log, transferLog, configFile } = targets;
   let applied = configFile;
   return () => {
     if (configFile && applied) applied = reloadConfig(configFile, applied, targets) ?? applied;
-    server.reloadUsers().then(
-      () => log.info({ accounts: targets.accountCount() }, 'users file re-read'),
+    app.reloadUsers().then(
+      () => log.info({ accounts: app.authenticator.accountCount }, 'users file re-read'),
       (err: Error) => log.error({ err: err.message }, 'users file not re-read; the previous accounts stay'),
     );
     transferLog?.reopen().then(
@@ -57,7 +54,7 @@ export function reloader<O extends object>(targets: ReloadTargets<O>): () => voi
  * reminder comes back at every SIGHUP until the restart.
  */
 function reloadConfig<O extends object>(started: ConfigFile<O>, applied: ConfigFile<O>, targets: ReloadTargets<O>): ConfigFile<O> | null {
-  const { server, log } = targets;
+  const { app, log } = targets;
   let next: ConfigFile<O> | null = null;
   let settings: ReturnType<ReloadTargets<O>['check']>;
   try {
@@ -69,7 +66,7 @@ function reloadConfig<O extends object>(started: ConfigFile<O>, applied: ConfigF
     return null;
   }
   for (const key of next.changedKeys(started)) if (!RUNTIME_KEYS.has(key)) log.warn(`"${key}" changed; restart to apply`);
-  server.updateLimits(settings.config);
+  app.updateLimits(settings.config);
   log.level = settings.logLevel;
   const changed = next.changedKeys(applied).filter((key) => RUNTIME_KEYS.has(key));
   log.info({ file: started.path, applied: changed.length > 0 ? changed.join(',') : 'nothing' }, 'config file re-read');

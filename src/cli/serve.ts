@@ -1,29 +1,25 @@
 /** `sockftp serve [ROOT]`: builds the configuration from flags and runs the server until a signal. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import type { Level } from 'pino';
+import { App, type AppConfig, type DoorHandle } from '../app/App.js';
+import { TransferLog } from '../app/TransferLog.js';
 import { defaultAnonymousPolicy, parseAnonymousPolicy } from '../auth/anonymousPolicy.js';
-import { LoginAuthenticator } from '../auth/LoginAuthenticator.js';
 import { UsersFileError } from '../auth/UsersFile.js';
-import { FtpServer } from '../ftp/FtpServer.js';
-import { DEFAULTS, type ServerConfig, type TlsConfig } from '../ftp/ServerConfig.js';
-import { checkTlsConfig } from '../ftp/tls.js';
-import { TransferLog } from '../ftp/TransferLog.js';
-import type { StorageProvider } from '../core/StorageProvider.js';
-import { createStorageProvider } from '../storage/providers.js';
-import { isS3Location, parseS3Location } from '../storage/s3/location.js';
-import { S3_DEFAULTS, s3Settings, type S3Settings } from '../storage/s3/settings.js';
-import type { Level, Logger } from 'pino';
 import { isFileError } from '../core/errors.js';
+import { FtpServer } from '../ftp/FtpServer.js';
+import { DEFAULTS, type FtpConfig, type TlsConfig } from '../ftp/ServerConfig.js';
+import { checkTlsConfig } from '../ftp/tls.js';
+import { CidrList } from '../net/cidr.js';
+import { checkLocation, createStorageProvider, readBackendSettings, type FlagReader } from '../storage/backends.js';
 import { loadAdmin, parseAdminAddress } from './admin.js';
 import { CliError } from './CliError.js';
 import { withConfigFile, type ConfigFile } from './ConfigFile.js';
 import { FlagError } from './FlagError.js';
-import { CidrList } from '../net/cidr.js';
+import { buildHttpConfig, httpHosts, startHttp, type HttpOptions } from './http.js';
 import { LOG_LEVELS, createLogger, type LogFormat } from './logger.js';
 import { parseDuration, parseInteger, parsePortRange } from './parse.js';
-import { buildHttpConfig, httpHosts, startHttp, type HttpOptions } from './http.js';
 import { reloader } from './reload.js';
+import * as fs from 'node:fs';
 
 export interface ServeOptions extends HttpOptions {
   config?: string;
@@ -50,38 +46,25 @@ export interface ServeOptions extends HttpOptions {
   adminAddress?: string;
   adminPublic?: boolean;
   drainDelay: string;
-  s3Endpoint?: string;
-  s3Region?: string;
-  s3PathStyle?: boolean;
-  s3PartSize: string;
-  s3UploadConcurrency: string;
-  s3UploadExpiry: string;
-  s3MaxRenameKeys: string;
   logLevel: string;
   logFormat: string;
+  /** Each storage backend's own flags (--s3-endpoint as s3Endpoint...), read through readBackendSettings. */
+  [backendFlag: string]: unknown;
 }
 
-export function buildServerConfig(root: string | undefined, o: ServeOptions): ServerConfig {
-  const rootPath = servedRoot(root ?? '.');
+/** The core's settings (root, accounts, limits) from the flags. */
+export function buildAppConfig(root: string | undefined, o: ServeOptions): AppConfig {
   const anonymous = o.anonymous === undefined ? defaultAnonymousPolicy(o.host, ...httpHosts(o)) : parseAnonymousPolicy(o.anonymous);
   if (anonymous === null) throw new FlagError('--anonymous', `must be off, read or write, not "${o.anonymous}"`);
   const seconds = (text: string, flag: string) => parseInteger(text, flag, 1, 86_400) * 1000;
   return {
-    root: rootPath,
-    host: o.host,
-    port: parseInteger(o.port, '--port', 0, 65535),
-    pasvPorts: o.pasvPorts === undefined ? null : parsePortRange(o.pasvPorts, '--pasv-ports'),
-    pasvAddress: o.pasvAddress ?? null,
-    proxyProtocolFrom: o.proxyProtocolFrom === undefined ? null : trustedProxies(o.proxyProtocolFrom),
+    root: servedRoot(root ?? '.'),
     anonymous,
     usersFile: o.users === undefined ? null : path.resolve(o.users),
-    tls: buildTlsConfig(o),
     maxClients: parseInteger(o.maxClients, '--max-clients', 1, 1_000_000),
     maxPerIp: parseInteger(o.maxPerIp, '--max-per-ip', 1, 1_000_000),
     idleTimeoutMs: seconds(o.idleTimeout, '--idle-timeout'),
     loginTimeoutMs: seconds(o.loginTimeout, '--login-timeout'),
-    dataConnectTimeoutMs: DEFAULTS.dataConnectTimeoutMs,
-    maxLineBytes: DEFAULTS.maxLineBytes,
     loginGuard: {
       ...DEFAULTS.loginGuard,
       maxFailures: parseInteger(o.maxLoginFailures, '--max-login-failures', 1, 1_000_000),
@@ -90,19 +73,37 @@ export function buildServerConfig(root: string | undefined, o: ServeOptions): Se
   };
 }
 
-/** How s3:// roots and homes are reached; credentials are not among these (the SDK's chain finds them). */
-export function buildS3Settings(o: ServeOptions): S3Settings {
-  if (o.s3Endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(o.s3Endpoint))
-    throw new FlagError('--s3-endpoint', `must be an http:// or https:// URL, not "${o.s3Endpoint}"`);
-  return s3Settings({
-    endpoint: o.s3Endpoint ?? null,
-    region: o.s3Region ?? process.env.AWS_REGION ?? S3_DEFAULTS.region,
-    forcePathStyle: Boolean(o.s3PathStyle),
-    partBytes: parseInteger(o.s3PartSize, '--s3-part-size', 5, 5 * 1024) * 1024 * 1024,
-    queueSize: parseInteger(o.s3UploadConcurrency, '--s3-upload-concurrency', 1, 64),
-    uploadSweepAgeMs: parseDuration(o.s3UploadExpiry, '--s3-upload-expiry', 'h', 1_000, 365 * 86_400_000),
-    maxRenameKeys: parseInteger(o.s3MaxRenameKeys, '--s3-max-rename-keys', 1, 10_000_000),
-  });
+/** The FTP door's settings from the flags. */
+export function buildFtpConfig(o: ServeOptions): FtpConfig {
+  return {
+    host: o.host,
+    port: parseInteger(o.port, '--port', 0, 65535),
+    pasvPorts: o.pasvPorts === undefined ? null : parsePortRange(o.pasvPorts, '--pasv-ports'),
+    pasvAddress: o.pasvAddress ?? null,
+    proxyProtocolFrom: o.proxyProtocolFrom === undefined ? null : trustedProxies(o.proxyProtocolFrom),
+    tls: buildTlsConfig(o),
+    dataConnectTimeoutMs: DEFAULTS.dataConnectTimeoutMs,
+    maxLineBytes: DEFAULTS.maxLineBytes,
+  };
+}
+
+/** A storage backend's flags, read with the same checks (and the same one-line errors) as every other flag. */
+function flagReader(o: ServeOptions): FlagReader {
+  const key = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const text = (flag: string) => {
+    // Commander gives a flag's value as a string, and a --config file's as the TOML key's (a number too).
+    const value = o[key(flag)] as string | number | undefined;
+    return value === undefined ? undefined : String(value);
+  };
+  return {
+    text,
+    switch: (flag) => Boolean(o[key(flag)]),
+    integer: (flag, min, max) => parseInteger(text(flag) ?? '', flag, min, max),
+    duration: (flag, bareUnit, minMs, maxMs) => parseDuration(text(flag) ?? '', flag, bareUnit, minMs, maxMs),
+    refuse: (flag, why) => {
+      throw new FlagError(flag, why);
+    },
+  };
 }
 
 /** --proxy-protocol-from: the CIDR blocks whose connections must start with a PROXY header. */
@@ -114,19 +115,13 @@ function trustedProxies(text: string): CidrList {
   }
 }
 
-/** ROOT: a bucket location as it is, or a directory that must exist, made absolute. */
+/** ROOT: a backend's location (s3://...) checked and kept as it is, or a directory that must exist, made absolute. */
 function servedRoot(root: string): string {
-  if (isS3Location(root)) {
-    try {
-      parseS3Location(root);
-    } catch (err) {
-      throw new FlagError('ROOT', `${root}: ${(err as Error).message}`);
-    }
-    return root;
+  try {
+    return checkLocation(root);
+  } catch (err) {
+    throw new FlagError('ROOT', (err as Error).message);
   }
-  const dir = path.resolve(root);
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new FlagError('ROOT', `${dir} is not a directory`);
-  return dir;
 }
 
 function buildTlsConfig(o: ServeOptions): TlsConfig | null {
@@ -166,15 +161,17 @@ export function buildSettings(root: string | undefined, o: ServeOptions) {
   if (o.logFormat !== 'pretty' && o.logFormat !== 'json') throw new FlagError('--log-format', 'must be pretty or json');
   const logFormat: LogFormat = o.logFormat;
   const adminAddress = o.adminAddress === undefined ? null : parseAdminAddress(o.adminAddress, Boolean(o.adminPublic));
-  const config = buildServerConfig(root, o);
+  const config = buildAppConfig(root, o);
+  const ftp = buildFtpConfig(o);
   return {
     config,
-    s3: buildS3Settings(o),
+    ftp,
+    backends: readBackendSettings(flagReader(o)),
     logLevel: o.logLevel as Level,
     logFormat,
     graceMs: parseInteger(o.shutdownGrace, '--shutdown-grace', 0, 86_400) * 1000,
     adminAddress,
-    http: buildHttpConfig(o, config.tls),
+    http: buildHttpConfig(o, ftp.tls),
     // Without the admin listener nobody watches /readyz, so there is nothing to drain for.
     drainMs: adminAddress ? parseInteger(o.drainDelay, '--drain-delay', 0, 3_600) * 1000 : 0,
   };
@@ -183,42 +180,84 @@ export function buildSettings(root: string | undefined, o: ServeOptions) {
 /** The `serve` command: flags over the --config file's values over the defaults. */
 export const serveCommand = withConfigFile(serve);
 
-export async function serve(root: string | undefined, o: ServeOptions, configFile: ConfigFile<ServeOptions> | null = null): Promise<void> {
-  const { config, s3, logLevel, logFormat, graceMs, adminAddress, drainMs, http: httpConfig } = buildSettings(root, o);
-  const log = createLogger(logLevel, logFormat);
-  let authenticator: LoginAuthenticator;
+type Settings = ReturnType<typeof buildSettings>;
+
+/** A door started: what the core's shutdown drives, and the URLs it listens at. */
+interface StartedDoor {
+  readonly door: DoorHandle;
+  readonly urls: readonly string[];
+}
+
+/**
+ * The doors, a row each: whether the settings turn it on, and how it starts
+ * on the core. Each is a folder of its own (src/ftp/, src/http/) that takes
+ * the core and imports no other door.
+ */
+const DOORS: ReadonlyArray<{ readonly name: string; readonly on: (s: Settings) => boolean; readonly start: (app: App, s: Settings) => Promise<StartedDoor> }> =
+  [
+    { name: 'ftp', on: () => true, start: startFtp },
+    {
+      name: 'web',
+      on: (s) => s.http !== null,
+      start: async (app, s) => {
+        const http = await startHttp(s.http!, app);
+        return { door: http.door, urls: [http.url] };
+      },
+    },
+  ];
+
+async function startFtp(app: App, s: Settings): Promise<StartedDoor> {
+  const server = new FtpServer(s.ftp, app);
   try {
-    authenticator = await LoginAuthenticator.create(config.root, config.anonymous, config.usersFile);
+    await server.listen();
   } catch (err) {
-    throw new CliError(err instanceof UsersFileError ? err.message : `--users: ${(err as Error).message}`);
+    const what = isFileError(err) ? `ROOT ${s.config.root}` : `cannot listen on ${s.ftp.host}`;
+    throw new CliError(`${what}: ${(err as Error).message}`);
   }
+  return { door: server.door, urls: server.implicitUrl ? [server.url, server.implicitUrl] : [server.url] };
+}
+
+export async function serve(root: string | undefined, o: ServeOptions, configFile: ConfigFile<ServeOptions> | null = null): Promise<void> {
+  const settings = buildSettings(root, o);
+  const { config, logLevel, logFormat, graceMs, adminAddress, drainMs } = settings;
+  const log = createLogger(logLevel, logFormat);
   const transferLog = o.xferlog === undefined ? null : new TransferLog(path.resolve(o.xferlog));
   await transferLog?.ready().catch((err: Error) => {
     throw new FlagError('--xferlog', `${o.xferlog}: ${err.message}`);
   });
-  const storage = createStorageProvider({
-    s3,
-    onSweep: (report) =>
-      'error' in report
-        ? log.warn({ home: report.home, err: (report.error as Error).message }, 'could not sweep leftovers')
-        : log.info(report, 'leftovers of an earlier run removed'),
-  });
-  const startAdmin = adminAddress ? await loadAdmin() : null;
-  const server = new FtpServer(config, authenticator, storage, log, transferLog);
+  const storage = createStorageProvider(settings.backends, (report) =>
+    'error' in report
+      ? log.warn({ home: report.home, err: (report.error as Error).message }, 'could not sweep leftovers')
+      : log.info(report, 'leftovers of an earlier run removed'),
+  );
+  let app: App;
   try {
-    await server.listen();
+    app = await App.create(config, storage, log, transferLog);
+  } catch (err) {
+    throw new CliError(err instanceof UsersFileError ? err.message : `--users: ${(err as Error).message}`);
+  }
+  // Loaded before any door listens, so the metrics see every session from the first.
+  const startAdmin = adminAddress ? await loadAdmin() : null;
+  const urls: Record<string, readonly string[]> = {};
+  try {
+    for (const row of DOORS.filter((d) => d.on(settings))) {
+      const started = await row.start(app, settings);
+      app.addDoor(started.door);
+      urls[row.name] = started.urls;
+    }
   } catch (err) {
     await storage.close();
-    const what = isFileError(err) ? `ROOT ${config.root}` : `cannot listen on ${config.host}`;
-    throw new CliError(`${what}: ${(err as Error).message}`);
+    throw err;
   }
-  const admin = adminAddress && startAdmin ? await startAdmin(adminAddress, server) : null;
-  const http = httpConfig ? await startHttp(httpConfig, server, authenticator, storage, log) : null;
+  const [ftpUrl, implicitUrl] = urls.ftp;
+  const webUrl = urls.web?.[0];
+  const admin =
+    adminAddress && startAdmin ? await startAdmin(adminAddress, app, { url: ftpUrl, proxyProtocolFrom: settings.ftp.proxyProtocolFrom ?? null }) : null;
   // The start line and stats are printed whatever the log level: scripts read the port from the one,
   // and an operator asked for the other.
   const announce = log.isLevelEnabled('info') ? log : createLogger('info', logFormat);
-  process.on('SIGUSR2', () => announce.info(server.stats(), 'stats'));
-  process.on('SIGHUP', reloader({ server, log, transferLog, configFile, accountCount: () => authenticator.accountCount, check: buildSettings }));
+  process.on('SIGUSR2', () => announce.info(app.stats(), 'stats'));
+  process.on('SIGHUP', reloader({ app, log, transferLog, configFile, check: buildSettings }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -227,9 +266,10 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
       process.exit(1);
     }
     stopping = true;
-    // The admin listener stays up, /readyz answering 503, until the process exits.
-    // The web door closes with the FTP listener, its requests under way given the same grace.
-    void Promise.all([server.shutdown(graceMs, drainMs, signal), http ? delay(drainMs).then(() => http.shutdown(graceMs)) : null])
+    // The admin listener stays up, /readyz answering 503, until the process exits. Every door drains
+    // together, its transfers given the same grace.
+    void app
+      .shutdown(graceMs, drainMs, signal)
       .then(() => Promise.all([transferLog?.close(), storage.close()]))
       .then(() => process.exit(0));
   };
@@ -237,27 +277,27 @@ export async function serve(root: string | undefined, o: ServeOptions, configFil
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   // Last, once every signal has its handler: whoever reads this line may signal us at once.
-  const where = server.implicitUrl ? `${server.url} and ${server.implicitUrl}` : server.url;
+  const where = implicitUrl ? `${ftpUrl} and ${implicitUrl}` : ftpUrl;
   announce.info(
     {
-      url: server.url,
-      implicitUrl: server.implicitUrl ?? undefined,
+      url: ftpUrl,
+      implicitUrl,
       adminUrl: admin?.url,
-      webUrl: http?.url,
+      webUrl,
       root: config.root,
       anonymous: config.anonymous,
-      accounts: authenticator.accountCount,
+      accounts: app.authenticator.accountCount,
     },
-    `serving ${config.root} at ${where}${http ? `; web at ${http.url}` : ''}${admin ? `; admin at ${admin.url}` : ''}`,
+    `serving ${config.root} at ${where}${webUrl ? `; web at ${webUrl}` : ''}${admin ? `; admin at ${admin.url}` : ''}`,
   );
-  void sweepLeftovers(storage, config, authenticator, log);
+  void sweepLeftovers(app);
 }
 
 /** What a crash left (upload temporaries, multipart uploads) is cleaned from the root and every account's home, after the server is up. */
-async function sweepLeftovers(storage: StorageProvider, config: ServerConfig, authenticator: LoginAuthenticator, log: Logger): Promise<void> {
+async function sweepLeftovers(app: App): Promise<void> {
   try {
-    for (const report of await storage.sweep([config.root, ...authenticator.homes()])) log.info(report, 'leftovers of an earlier run removed');
+    for (const report of await app.storage.sweep(app.homes())) app.log.info(report, 'leftovers of an earlier run removed');
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'could not sweep leftovers of an earlier run');
+    app.log.warn({ err: (err as Error).message }, 'could not sweep leftovers of an earlier run');
   }
 }

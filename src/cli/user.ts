@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { hashPassword } from '../auth/passwordHash.js';
 import { parsePermissionLevel } from '../auth/permissions.js';
 import { USER_NAME_PATTERN, UsersFileError, readUsersFile, writeUsersFile, type UserRecord } from '../auth/UsersFile.js';
-import { isS3Location } from '../storage/s3/location.js';
+import { checkLocation } from '../storage/backends.js';
 import { CliError } from './CliError.js';
 import { passwordFromEnvOrPrompt } from './password.js';
 
@@ -18,9 +18,12 @@ export async function userAdd(name: string, o: UserAddOptions): Promise<void> {
   if (!USER_NAME_PATTERN.test(name)) throw new CliError(`user name "${name}": use letters, digits and . _ @ - only (at most 64)`);
   const permissions = parsePermissionLevel(o.perms);
   if (!permissions) throw new CliError(`--perms must be r or rw, not "${o.perms}"`);
-  const home = o.home === undefined ? null : isS3Location(o.home) ? o.home : path.resolve(o.home);
-  if (home !== null && !isS3Location(home) && !fs.statSync(home, { throwIfNoEntry: false })?.isDirectory())
-    throw new CliError(`--home ${home} is not a directory`);
+  let home: string | null = null;
+  try {
+    if (o.home !== undefined) home = checkLocation(o.home);
+  } catch (err) {
+    throw new CliError(`--home ${(err as Error).message}`);
+  }
   const file = path.resolve(o.users);
   let users: Map<string, UserRecord>;
   try {

@@ -27,6 +27,14 @@ export type SendSource = { readonly kind: 'chunks'; readonly reader: ChunkReader
 export type Listing =
   { readonly kind: 'dir'; readonly info: FileInfo; readonly pages: AsyncIterable<FileInfo[]> } | { readonly kind: 'file'; readonly info: FileInfo };
 
+/** A change a client made, told to whoever made the FileOperations (a door, which makes it the core's fileAction event). */
+export interface FileChange {
+  readonly action: 'delete' | 'rmdir' | 'mkdir' | 'rename';
+  readonly path: string;
+  /** A rename's new path. */
+  readonly to?: string;
+}
+
 export class FileOperations {
   /** The virtual working directory; "/" is the account's home. */
   cwd = '/';
@@ -35,6 +43,8 @@ export class FileOperations {
   constructor(
     readonly account: Account,
     readonly storage: Storage,
+    /** Told of each change once it is done, so every door reports them the same way. */
+    private readonly changed: (change: FileChange) => void = () => undefined,
   ) {
     this.capabilities = capabilitiesOf(storage);
   }
@@ -142,18 +152,21 @@ export class FileOperations {
   async delete(arg: string): Promise<string> {
     const path = this.allowed('delete', arg);
     await this.storage.delete(path);
+    this.changed({ action: 'delete', path });
     return path;
   }
 
   async mkdir(arg: string): Promise<string> {
     const path = this.allowed('mkdir', arg);
     await this.storage.mkdir(path);
+    this.changed({ action: 'mkdir', path });
     return path;
   }
 
   async rmdir(arg: string): Promise<string> {
     const path = this.allowed('mkdir', arg);
     await this.storage.rmdir(path);
+    this.changed({ action: 'rmdir', path });
     return path;
   }
 
@@ -168,6 +181,7 @@ export class FileOperations {
     const from = this.allowed('rename', fromArg);
     const to = this.allowed('rename', toArg);
     await this.storage.rename(from, to);
+    this.changed({ action: 'rename', path: from, to });
     return to;
   }
 

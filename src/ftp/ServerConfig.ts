@@ -1,6 +1,5 @@
-/** Everything that shapes a running server; the CLI builds it from flags. */
-import type { AnonymousPolicy } from '../auth/anonymousPolicy.js';
-import type { LoginGuardOptions } from '../auth/LoginGuard.js';
+/** Everything that shapes the FTP door; the CLI builds it from flags. */
+import type { AppConfig } from '../app/App.js';
 import type { CidrList } from '../net/cidr.js';
 import type { PortRange } from '../net/PassiveListener.js';
 
@@ -16,33 +15,23 @@ export interface TlsConfig {
   readonly implicitPort: number | null;
 }
 
-export interface ServerConfig {
-  /** Served directory; anonymous users see it as "/", and so do accounts without a home. */
-  readonly root: string;
+/** The FTP door's own settings; the core's (root, accounts, limits) are beside them in AppConfig. */
+export interface FtpConfig {
   readonly host: string;
   readonly port: number;
   readonly pasvPorts: PortRange | null;
   /** Address advertised in PASV replies instead of the control connection's own (NAT, containers). */
   readonly pasvAddress: string | null;
-  readonly anonymous: AnonymousPolicy;
-  readonly usersFile: string | null;
   readonly tls: TlsConfig | null;
-  readonly maxClients: number;
-  readonly maxPerIp: number;
-  /** A session that completes no command for this long is closed with 421 (bytes alone don't count). */
-  readonly idleTimeoutMs: number;
-  /** A session not logged in after this long is closed with 421. */
-  readonly loginTimeoutMs: number;
   /** How long a transfer waits for its data connection before 425. */
   readonly dataConnectTimeoutMs: number;
   readonly maxLineBytes: number;
-  readonly loginGuard: LoginGuardOptions;
   /** Load balancers whose connections start with a PROXY header naming the client (--proxy-protocol-from); absent or null: none. */
   readonly proxyProtocolFrom?: CidrList | null;
 }
 
-/** What a running server can change (SIGHUP, FtpServer.updateLimits): new sessions and the next timers get the new values. */
-export type Limits = Pick<ServerConfig, 'maxClients' | 'maxPerIp' | 'idleTimeoutMs' | 'loginTimeoutMs' | 'loginGuard'>;
+/** Everything an FTP session reads: the door's settings and the core's, the limits as they are now (SIGHUP may change them). */
+export type ServerConfig = AppConfig & FtpConfig;
 
 export const DEFAULTS = {
   port: 9999,

@@ -6,12 +6,12 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
-import type { Account, Authenticator } from '../auth/Account.js';
-import type { LoginGuard } from '../auth/LoginGuard.js';
+import type { App } from '../app/App.js';
+import type { SessionRef } from '../app/events.js';
+import type { Account } from '../auth/Account.js';
 import type { Capabilities } from '../core/capabilities.js';
 import { DEFAULT_HASH, type HashAlgorithm } from '../core/digests.js';
 import { FileOperations } from '../core/FileOperations.js';
-import type { StorageProvider } from '../core/StorageProvider.js';
 import type { Storage } from '../core/Storage.js';
 import { FileError, badSequence } from '../core/errors.js';
 import { isWellFormedVerb, parseCommand } from './protocol/commandLine.js';
@@ -23,10 +23,10 @@ import { Reply, formatReply } from './protocol/replies.js';
 import type { CommandTable } from './commandTable.js';
 import type { DataChannel, PassiveListener } from '../net/PassiveListener.js';
 import { replyForError } from './errorReply.js';
-import type { ServerEvents } from './events.js';
+import type { ServerEvents } from '../app/events.js';
 import { UNTRUSTED_PROXY_HEADER, directOrigin, type ClientOrigin } from './proxyAccept.js';
 import type { ServerConfig } from './ServerConfig.js';
-import { storageFailure, watchStorageErrors } from './storageErrors.js';
+import { storageFailure, watchStorageErrors } from '../app/storageErrors.js';
 import { acceptTls, sessionSecureContext } from './tls.js';
 import type { TransferCounter } from './transferBuffers.js';
 import { waitingChannel } from './waitingChannel.js';
@@ -34,16 +34,14 @@ import { waitingChannel } from './waitingChannel.js';
 /** What the server shares with every session. */
 export interface SessionContext {
   readonly config: ServerConfig;
-  readonly authenticator: Authenticator;
+  /** The core: accounts and the login flow, storage, limits (app/App.ts). */
+  readonly app: App;
   readonly commands: CommandTable;
   readonly log: Logger;
-  readonly loginGuard: LoginGuard;
-  /** Where the session's moments go: logs, the xferlog and metrics subscribe (events.ts). */
+  /** Where the session's moments go: logs, the xferlog and metrics subscribe (app/events.ts). */
   readonly events: ServerEvents;
   /** Transfers running on the whole server, which decides their buffer sizes. */
   readonly transfers: TransferCounter;
-  /** Opens the storage an account's home names. */
-  readonly storage: StorageProvider;
   /** What the served root's storage can do, for FEAT before login. */
   readonly rootCapabilities: Capabilities;
 }
@@ -63,7 +61,8 @@ const MAX_QUEUED_COMMANDS = 64;
 
 let nextSessionId = 1;
 
-export class Session {
+export class Session implements SessionRef {
+  readonly door = 'ftp';
   readonly id = nextSessionId++;
   readonly startedAt = Date.now();
   readonly remoteAddress: string;
@@ -135,6 +134,10 @@ export class Session {
   get files(): FileOperations {
     if (!this.fileOps) throw new FileError('NOT_LOGGED_IN', 'Please login with USER and PASS');
     return this.fileOps;
+  }
+
+  get user(): string | null {
+    return this.fileOps?.account.name ?? null;
   }
 
   get account(): Account | null {
@@ -276,7 +279,7 @@ export class Session {
   login(account: Account, storage: Storage): void {
     if (this.loginTimer) clearTimeout(this.loginTimer);
     this.loginTimer = null;
-    this.fileOps = new FileOperations(account, watchStorageErrors(storage));
+    this.fileOps = new FileOperations(account, watchStorageErrors(storage), (change) => this.context.events.emit('fileAction', { session: this, ...change }));
     this.pendingUser = null;
     this.log = this.log.child({ user: account.name });
   }
@@ -421,7 +424,7 @@ export class Session {
       if (verb === 'AUTH') this.holdInput = false;
       this.touch();
       const code = (spec?.opensData ? this.transferReplyCode : null) ?? this.lastReplyCode;
-      this.context.events.emit('command', { session: this, verb, code });
+      this.context.events.emit('command', { session: this, verb, code, known: spec !== undefined });
     }
   }
 

@@ -7,9 +7,9 @@ import type * as net from 'node:net';
 import { isFileError } from '../core/errors.js';
 import { isLoopbackHost } from '../net/hosts.js';
 import { Reply } from './protocol/replies.js';
-import type { TransferResult } from './events.js';
+import type { TransferResult } from '../app/events.js';
 import type { ActiveTransfer, Session } from './Session.js';
-import { markStorageError } from './storageErrors.js';
+import { markStorageError } from '../app/storageErrors.js';
 import { zeroCopyBytes } from './zeroCopy.js';
 
 export interface TransferSpec {

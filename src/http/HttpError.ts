@@ -22,7 +22,9 @@ export type HttpErrorCode =
   /** An upload that another request is writing to (tus clients retry on it). */
   | 'locked'
   | 'precondition_failed'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  /** Over the connection limits every door shares (--max-clients, --max-per-ip). */
+  | 'busy';
 
 export class HttpError extends Error {
   constructor(

@@ -1,23 +1,22 @@
 /**
  * The web front door (--http-address): node:http or node:https, the route
  * table, sessions and their CSRF tokens, security headers on every response.
- * It works on the same core as FTP: the shared Authenticator and LoginGuard,
- * the StorageProvider, and one FileOperations per request; FileErrors become
- * statuses in errorStatus.ts only.
+ * It is a peer of FTP on the core (app/App.ts): the core's login flow and
+ * LoginGuard, its connection limits, its StorageProvider and events, and one
+ * FileOperations per request; FileErrors become statuses in errorStatus.ts
+ * only.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/Account.js';
-import type { LoginGuard } from '../auth/LoginGuard.js';
-import type { StorageProvider } from '../core/StorageProvider.js';
-import { unmapIPv4 } from '../net/hosts.js';
-import { formatHostForUrl } from '../net/hosts.js';
-import type { ServerEvents } from '../ftp/events.js';
-import type { HttpApp, HttpDoorConfig, RequestContext } from './context.js';
+import type * as net from 'node:net';
+import type { App, DoorHandle } from '../app/App.js';
+import { storageFailure } from '../app/storageErrors.js';
+import { formatHostForUrl, unmapIPv4 } from '../net/hosts.js';
+import { sessionRefOf, type HttpApp, type HttpDoorConfig, type RequestContext } from './context.js';
 import { SESSION_COOKIE, readCookie } from './cookies.js';
 import { HttpError } from './HttpError.js';
+import { banned } from './loginAttempts.js';
 import { RateLimiter } from './RateLimiter.js';
 import { sendError } from './respond.js';
 import { Router } from './router.js';
@@ -41,33 +40,26 @@ const SOCKET_IDLE_MS = 120_000;
 const KEEP_ALIVE_MS = 65_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export interface HttpServerParts {
-  readonly authenticator: Authenticator;
-  readonly storage: StorageProvider;
-  readonly loginGuard: LoginGuard;
-  readonly events?: ServerEvents | null;
-  readonly log: Logger;
-}
-
 export class HttpServer {
   private readonly server: http.Server;
   private readonly router = new Router(routes);
   readonly app: HttpApp;
   private sweeper: NodeJS.Timeout | null = null;
+  /** Connections over the core's limits (every door's together): their requests get 503 (or 429 for a ban) and the connection is closed. */
+  private readonly refused = new WeakMap<net.Socket, HttpError>();
+  private readonly connections = new Set<net.Socket>();
 
   /** Reads the shares file (a broken one fails here, at start). */
-  static async create(config: HttpDoorConfig, parts: HttpServerParts): Promise<HttpServer> {
-    return new HttpServer(config, parts, await ShareStore.open(config.sharesFile));
+  static async create(config: HttpDoorConfig, core: App): Promise<HttpServer> {
+    return new HttpServer(config, core, await ShareStore.open(config.sharesFile));
   }
 
-  private constructor(config: HttpDoorConfig, parts: HttpServerParts, shares: ShareStore) {
+  private constructor(config: HttpDoorConfig, core: App, shares: ShareStore) {
     this.app = {
       config,
-      authenticator: parts.authenticator,
-      storage: parts.storage,
-      loginGuard: parts.loginGuard,
-      events: parts.events ?? null,
-      log: parts.log.child({ door: 'http' }),
+      core,
+      log: core.log.child({ door: 'http' }),
+      transfers: { running: 0 },
       sessions: new SessionStore({ idleMs: config.idleMs, maxSessions: config.maxSessions }),
       uploads: new TusUploads(new StagingArea(config.stagingDir, config.stagingExpiryMs), config.maxUploadBytes),
       shares,
@@ -77,6 +69,8 @@ export class HttpServer {
     };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, handler) : http.createServer(handler);
+    // Counted on the raw TCP connection, before any TLS: the place is held until the connection closes.
+    this.server.on('connection', (socket: net.Socket) => this.admit(socket));
     // Slowloris: headers must come within this. A body (an upload of gigabytes) has no overall limit, only the idle one below.
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 0;
@@ -107,17 +101,50 @@ export class HttpServer {
     return `${this.app.config.tls ? 'https' : 'http'}://${formatHostForUrl(address.address)}:${address.port}`;
   }
 
-  /** Stops accepting, lets requests under way finish for `graceMs`, then cuts what is left. */
+  /** What the core's shutdown drives (App.shutdown): stop accepting, let requests under way finish, then cut what is left. */
+  get door(): DoorHandle {
+    let closed: Promise<void> | null = null;
+    const close = () => {
+      if (this.sweeper) clearInterval(this.sweeper);
+      closed ??= new Promise<void>((resolve) => this.server.close(() => resolve()));
+      return closed;
+    };
+    return {
+      door: 'http',
+      drain: () => {
+        const done = close();
+        this.server.closeIdleConnections();
+        return done;
+      },
+      forceClose: () => {
+        const done = close();
+        this.server.closeAllConnections();
+        return done;
+      },
+      stats: () => ({ sessions: this.connections.size, transfers: this.app.transfers.running }),
+    };
+  }
+
+  /** Stops on its own, outside the core's sequence (tests): drain for `graceMs`, then cut. */
   async shutdown(graceMs: number): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
+    const door = this.door;
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([closed, expired]);
+    await Promise.race([door.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
-    this.server.closeAllConnections();
-    await closed;
+    await door.forceClose();
+  }
+
+  private admit(socket: net.Socket): void {
+    const admission = this.app.core.connections.admit(unmapIPv4(socket.remoteAddress ?? ''));
+    if ('refusal' in admission) {
+      this.refused.set(socket, admission.banned ? banned() : new HttpError('busy', admission.refusal, { 'Retry-After': '5', Connection: 'close' }));
+      return;
+    }
+    this.connections.add(socket);
+    socket.once('close', () => {
+      this.connections.delete(socket);
+      admission.admitted.release();
+    });
   }
 
   private async sweep(): Promise<void> {
@@ -134,6 +161,8 @@ export class HttpServer {
   private logWhenDone(ctx: RequestContext, route: string): void {
     const started = performance.now();
     ctx.res.once('close', () => {
+      // A request is the web's command: the same event, named by its route (bounded, unlike its URL).
+      this.app.core.events.emit('command', { session: ctx.who, verb: `${ctx.req.method} ${route}`, code: ctx.res.statusCode, known: true });
       const level = SAFE_METHODS.has(ctx.req.method ?? 'GET') && !LOGGED_GETS.has(route) ? 'debug' : 'info';
       if (!this.app.log.isLevelEnabled(level)) return;
       const path = ctx.url.searchParams.getAll('path');
@@ -157,11 +186,17 @@ export class HttpServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     setSecurityHeaders(res);
     res.setHeader('Cache-Control', 'no-store');
+    let ctx: RequestContext | null = null;
     try {
       const url = parseUrl(req.url);
       const match = this.router.match(req.method ?? 'GET', url.pathname);
       if (!match) throw new HttpError('not_found', 'Not found');
       if (!('route' in match)) throw new HttpError('method_not_allowed', 'Method not allowed', { Allow: match.allow.join(', ') });
+      const refusal = this.refused.get(req.socket);
+      if (refusal) {
+        res.shouldKeepAlive = false;
+        throw refusal;
+      }
       const address = unmapIPv4(req.socket.remoteAddress ?? '');
       const session = this.app.sessions.get(readCookie(req.headers.cookie, SESSION_COOKIE));
       if (!this.app.requestLimit.take(session ? `s:${session.id}` : `a:${address}`))
@@ -178,11 +213,14 @@ export class HttpServer {
           res.once('close', () => session.changed());
         }
       }
-      const ctx: RequestContext = { req, res, url, address, secure: Boolean(this.app.config.tls), app: this.app, params: match.params, session };
+      const who = sessionRefOf(this.app.log, address, session);
+      ctx = { req, res, url, address, secure: Boolean(this.app.config.tls), app: this.app, params: match.params, session, who };
       this.logWhenDone(ctx, match.route.path);
       await match.route.handle(ctx);
     } catch (err) {
       if (isClientGone(err, res)) return;
+      const failure = storageFailure(err);
+      if (failure && ctx?.session) this.app.core.events.emit('storageError', { session: ctx.who, backend: ctx.session.storage.kind, code: failure.code });
       if (sendError(res, err)) this.app.log.error({ err, method: req.method, url: req.url }, 'request failed');
     }
   }

@@ -13,7 +13,10 @@ import type { Storage } from '../core/Storage.js';
 export const LISTED_MS = 5_000;
 
 export interface WebSession {
+  /** The cookie's secret: never logged. */
   readonly id: string;
+  /** What logs and events call the session: a number, not the secret. */
+  readonly serial: number;
   /** Sent back in X-CSRF-Token on every state change; the cookie alone never suffices. */
   readonly csrf: string;
   readonly account: Account;
@@ -41,6 +44,7 @@ export class SessionStore {
   /** In order of last use: the first is the stalest. */
   private readonly sessions = new Map<string, WebSession>();
   private readonly now: () => number;
+  private serials = 1;
 
   constructor(private readonly options: SessionStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -53,6 +57,7 @@ export class SessionStore {
   create(account: Account, storage: Storage): WebSession {
     const session: WebSession = {
       id: token(),
+      serial: this.serials++,
       csrf: token(),
       account,
       storage,

@@ -1,11 +1,9 @@
 /** What a web route gets: the request, the door's shared parts, and the caller's session. */
 import type * as http from 'node:http';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/Account.js';
-import type { LoginGuard } from '../auth/LoginGuard.js';
+import type { App } from '../app/App.js';
+import type { SessionRef } from '../app/events.js';
 import { FileOperations } from '../core/FileOperations.js';
-import type { StorageProvider } from '../core/StorageProvider.js';
-import type { ServerEvents } from '../ftp/events.js';
 import { notLoggedIn } from './HttpError.js';
 import type { RateLimiter } from './RateLimiter.js';
 import type { SessionStore, WebSession } from './SessionStore.js';
@@ -34,13 +32,12 @@ export interface HttpDoorConfig {
 /** The door's parts shared by every request. */
 export interface HttpApp {
   readonly config: HttpDoorConfig;
-  readonly authenticator: Authenticator;
-  readonly storage: StorageProvider;
-  /** The same instance the FTP server counts failures in: the web is no side door for guessing. */
-  readonly loginGuard: LoginGuard;
-  /** The FTP server's events, for the moments both doors share (bans). */
-  readonly events: ServerEvents | null;
+  /** The core every door shares: accounts and the login flow, the login guard, storage, limits, events. */
+  readonly core: App;
+  /** The door's logger (door: http). */
   readonly log: Logger;
+  /** Downloads and uploads under way (WebTransfer), for the operator's stats. */
+  readonly transfers: { running: number };
   readonly sessions: SessionStore;
   readonly uploads: TusUploads;
   readonly shares: ShareStore;
@@ -59,6 +56,8 @@ export interface RequestContext {
   readonly app: HttpApp;
   readonly params: Readonly<Record<string, string>>;
   readonly session: WebSession | null;
+  /** Who the request is, for the core's events: the signed-in session, or this request alone. */
+  readonly who: SessionRef;
 }
 
 /** The caller's session; routes marked 'user' only run with one. */
@@ -70,5 +69,24 @@ export function sessionOf(ctx: RequestContext): WebSession {
 /** One FileOperations per request, its working directory "/": the same confinement and permission checks as an FTP session's. */
 export function filesOf(ctx: RequestContext): FileOperations {
   const session = sessionOf(ctx);
-  return new FileOperations(session.account, session.storage);
+  return new FileOperations(session.account, session.storage, (change) => ctx.app.core.events.emit('fileAction', { session: ctx.who, ...change }));
+}
+
+let anonymousRequests = 0;
+
+/** The request as the core's events name it: its web session's serial (s1, s2...), or one of its own (r1, r2...) before sign-in. */
+export function sessionRefOf(log: Logger, address: string, session: WebSession | null): SessionRef {
+  const id = session ? `s${session.serial}` : `r${++anonymousRequests}`;
+  let own: Logger | null = null;
+  return {
+    door: 'http',
+    id,
+    remoteAddress: address,
+    user: session?.account.name ?? null,
+    // Made only when a line is written: most requests write none.
+    get log() {
+      own ??= log.child({ session: id, client: address, ...(session ? { user: session.account.name } : {}) });
+      return own;
+    },
+  };
 }

@@ -33,6 +33,7 @@ const HTTP_STATUS: Record<HttpErrorCode, number> = {
   locked: 423,
   precondition_failed: 412,
   unsupported_media_type: 415,
+  busy: 503,
 };
 
 export function responseForError(err: unknown): ErrorResponse {

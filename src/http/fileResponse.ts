@@ -13,8 +13,10 @@ import { entityTag, parseRange, rangeStillValid } from './ranges.js';
 import type { RequestContext } from './context.js';
 import { allowSameOriginFraming } from './securityHeaders.js';
 import { baseName } from '../core/virtualPath.js';
+import { WebTransfer } from './transfers.js';
 
-export async function sendFile(ctx: RequestContext, files: FileOperations, arg: string): Promise<void> {
+/** `as`: who the transfer's logs name (a share link's visitor); the signed-in user by default. */
+export async function sendFile(ctx: RequestContext, files: FileOperations, arg: string, as?: WebTransfer['as']): Promise<void> {
   const { req, res } = ctx;
   const { path, info } = await files.stat(arg);
   if (info.type === 'dir') throw isADirectory(path);
@@ -46,14 +48,23 @@ export async function sendFile(ctx: RequestContext, files: FileOperations, arg: 
     'Cache-Control': 'private, no-cache',
   };
   if (range.kind === 'part') headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
-  if (req.method === 'HEAD' || length === 0) {
-    res.writeHead(range.kind === 'part' ? 206 : 200, headers);
+  const status = range.kind === 'part' ? 206 : 200;
+  if (req.method === 'HEAD') {
+    res.writeHead(status, headers);
     res.end();
     return;
   }
-  const { stream } = await files.openRead(path, start);
-  res.writeHead(range.kind === 'part' ? 206 : 200, headers);
-  await pipeline(stream, limitTo(length), res);
+  const transfer = new WebTransfer(ctx, 'download', path, as);
+  await transfer.run(async () => {
+    if (length === 0) {
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    const { stream } = await files.openRead(path, start);
+    res.writeHead(status, headers);
+    await pipeline(stream, limitTo(length), transfer.count, res);
+  });
 }
 
 /** Passes `length` bytes and ends (which stops the read behind it): a range's end, or a file that grew since its stat. */

@@ -7,7 +7,7 @@
  * itself past 4 GiB. Folders are walked through FileOperations, so a zip
  * holds only what the account may read.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { FileOperations } from '../core/FileOperations.js';
@@ -21,10 +21,16 @@ export interface ZipItem {
   readonly size: number;
 }
 
-/** Writes the zip of `items` (each under its own name at the top of the zip) into `out`; rejects if anything fails midway. */
-export async function writeZip(files: FileOperations, items: readonly ZipItem[], out: Writable, signal: AbortSignal): Promise<void> {
+/** Writes the zip of `items` (each under its own name at the top of the zip) into `out`, through `through` (a counter); rejects if anything fails midway. */
+export async function writeZip(
+  files: FileOperations,
+  items: readonly ZipItem[],
+  out: Writable,
+  signal: AbortSignal,
+  through: (source: AsyncIterable<Buffer>) => AsyncIterable<Buffer> = (source) => source,
+): Promise<void> {
   const zip = new yazl.ZipFile();
-  const written = pipeline(zip.outputStream, out, { signal });
+  const written = pipeline(zip.outputStream as Readable, through, out, { signal });
   const failed = new Promise<never>((_, reject) => zip.once('error', reject));
   const walk = async () => {
     for (const item of items) await add(files, zip, item, baseName(item.path), signal);

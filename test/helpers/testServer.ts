@@ -5,18 +5,18 @@
  * has its own tests (integration/cli-*.test.ts); this is for the protocol.
  * Anonymous users write to the given storage; accounts are not needed here.
  */
-import { pino } from 'pino';
-import { LoginAuthenticator } from '../../src/auth/LoginAuthenticator.js';
+import type { App } from '../../src/app/App.js';
 import type { Storage } from '../../src/core/Storage.js';
-import type { StorageProvider } from '../../src/core/StorageProvider.js';
 import { FtpServer } from '../../src/ftp/FtpServer.js';
 import { DEFAULTS, type ServerConfig } from '../../src/ftp/ServerConfig.js';
+import { TEST_HOME, testApp } from './testApp.js';
 
 export interface TestServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
   readonly server: FtpServer;
+  readonly app: App;
   /** Shuts the server down (a short grace: tests end their sessions themselves). */
   stop(): Promise<void>;
 }
@@ -27,12 +27,9 @@ export interface TestServerOptions {
   readonly config?: Partial<ServerConfig>;
 }
 
-/** The home every test storage answers to: there is only one storage. */
-const HOME = 'test://storage';
-
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const config: ServerConfig = {
-    root: HOME,
+    root: TEST_HOME,
     host: '127.0.0.1',
     port: 0,
     pasvPorts: null,
@@ -49,16 +46,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     loginGuard: DEFAULTS.loginGuard,
     ...options.config,
   };
-  const provider: StorageProvider = {
-    open: async () => options.storage,
-    sweep: async () => [],
-    close: async () => undefined,
-  };
-  const authenticator = await LoginAuthenticator.create(config.root, config.anonymous, null);
-  const log = pino({ level: process.env.SOCKFTP_TEST_LOG ?? 'silent' });
-  const server = new FtpServer(config, authenticator, provider, log);
+  const app = await testApp(options.storage, config);
+  const server = new FtpServer(config, app);
+  app.addDoor(server.door);
   await server.listen();
   const url = server.url;
   const port = Number(new URL(url).port);
-  return { host: config.host, port, url, server, stop: () => server.shutdown(1_000) };
+  return { host: config.host, port, url, server, app, stop: () => app.shutdown(1_000) };
 }

@@ -10,12 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { LoginAuthenticator } from '../../src/auth/LoginAuthenticator.js';
-import { LoginGuard } from '../../src/auth/LoginGuard.js';
 import type { Storage } from '../../src/core/Storage.js';
+import { testApp } from '../helpers/testApp.js';
 import { HttpServer } from '../../src/http/HttpServer.js';
-import { DEFAULTS } from '../../src/ftp/ServerConfig.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { WebClient, q } from './webClient.js';
 
@@ -49,12 +46,7 @@ export function runWebStorageSuite(name: string, makeStorage: () => Promise<Stor
           stagingExpiryMs: 3_600_000,
           sharesFile: null,
         },
-        {
-          authenticator: await LoginAuthenticator.create('test://storage', 'write', null),
-          storage: { open: async () => storage, sweep: async () => [], close: async () => undefined },
-          loginGuard: new LoginGuard(DEFAULTS.loginGuard),
-          log: pino({ level: process.env.SOCKFTP_TEST_LOG ?? 'silent' }),
-        },
+        await testApp(storage),
       );
       await http.listen();
       client = await WebClient.login(http.url);

@@ -57,7 +57,7 @@ function moved(before: Samples, after: Samples, prefix = 'sockftp_'): Record<str
 async function sessionsBackTo(admin: Admin, n: number): Promise<Samples> {
   for (let i = 0; i < 200; i++) {
     const samples = await scrape(admin);
-    if (samples.get('sockftp_sessions') === n) return samples;
+    if (samples.get('sockftp_sessions{door="ftp"}') === n) return samples;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`sockftp_sessions never went back to ${n}`);
@@ -77,7 +77,7 @@ describe('admin listener', () => {
     root = tempDir();
     admin = await startWithAdmin(root);
     const before = await scrape(admin);
-    assert.equal(before.get('sockftp_sessions'), 0);
+    assert.equal(before.get('sockftp_sessions{door="ftp"}'), 0);
     assert.ok(before.has('process_cpu_user_seconds_total') && before.has('nodejs_heap_size_used_bytes'), "prom-client's default metrics are missing");
 
     const conn = await ControlConnection.login(admin.server.port);
@@ -85,7 +85,7 @@ describe('admin listener', () => {
     await conn.expect('EPSV', 229);
     const waiting = await scrape(admin);
     assert.equal(waiting.get('sockftp_data_connections_waiting'), 1, 'an EPSV without its transfer waits');
-    assert.equal(waiting.get('sockftp_sessions'), 1);
+    assert.equal(waiting.get('sockftp_sessions{door="ftp"}'), 1);
     assert.equal((await conn.sendData('STOR a.bin', Buffer.alloc(1000, 7))).final.code, 226);
     const download = await conn.receive('RETR a.bin');
     assert.equal(download.data.length, 1000);
@@ -99,35 +99,35 @@ describe('admin listener', () => {
     const after = await sessionsBackTo(admin, 0);
 
     assert.deepEqual(moved(before, after), {
-      sockftp_sessions_total: 2,
-      'sockftp_logins_total{result="ok"}': 1,
-      'sockftp_logins_total{result="failed"}': 1,
-      'sockftp_commands_total{verb="USER"}': 2,
-      'sockftp_commands_total{verb="PASS"}': 2,
-      'sockftp_commands_total{verb="TYPE"}': 1,
-      'sockftp_commands_total{verb="EPSV"}': 3,
-      'sockftp_commands_total{verb="STOR"}': 1,
-      'sockftp_commands_total{verb="RETR"}': 2,
-      'sockftp_commands_total{verb="QUIT"}': 2,
+      'sockftp_sessions_total{door="ftp"}': 2,
+      'sockftp_logins_total{door="ftp",result="ok"}': 1,
+      'sockftp_logins_total{door="ftp",result="failed"}': 1,
+      'sockftp_commands_total{door="ftp",verb="USER"}': 2,
+      'sockftp_commands_total{door="ftp",verb="PASS"}': 2,
+      'sockftp_commands_total{door="ftp",verb="TYPE"}': 1,
+      'sockftp_commands_total{door="ftp",verb="EPSV"}': 3,
+      'sockftp_commands_total{door="ftp",verb="STOR"}': 1,
+      'sockftp_commands_total{door="ftp",verb="RETR"}': 2,
+      'sockftp_commands_total{door="ftp",verb="QUIT"}': 2,
       // USER 331 twice; PASS 530 and RETR 550; the rest 2xx, RETR and STOR by their transfers' 226.
-      'sockftp_replies_total{class="2xx"}': 9,
-      'sockftp_replies_total{class="3xx"}': 2,
-      'sockftp_replies_total{class="5xx"}': 2,
-      'sockftp_transfers_total{direction="upload",result="ok"}': 1,
-      'sockftp_transfers_total{direction="download",result="ok"}': 1,
-      sockftp_bytes_received_total: 1000,
-      sockftp_bytes_sent_total: 1000,
-      'sockftp_transfer_duration_seconds_count{direction="upload"}': 1,
-      'sockftp_transfer_duration_seconds_count{direction="download"}': 1,
-      'sockftp_transfer_duration_seconds_bucket{direction="upload",le="+Inf"}': 1,
-      'sockftp_transfer_duration_seconds_bucket{direction="download",le="+Inf"}': 1,
-      'sockftp_storage_errors_total{backend="local",code="NOT_FOUND"}': 1,
+      'sockftp_replies_total{class="2xx",door="ftp"}': 9,
+      'sockftp_replies_total{class="3xx",door="ftp"}': 2,
+      'sockftp_replies_total{class="5xx",door="ftp"}': 2,
+      'sockftp_transfers_total{direction="upload",door="ftp",result="ok"}': 1,
+      'sockftp_transfers_total{direction="download",door="ftp",result="ok"}': 1,
+      'sockftp_bytes_received_total{door="ftp"}': 1000,
+      'sockftp_bytes_sent_total{door="ftp"}': 1000,
+      'sockftp_transfer_duration_seconds_count{direction="upload",door="ftp"}': 1,
+      'sockftp_transfer_duration_seconds_count{direction="download",door="ftp"}': 1,
+      'sockftp_transfer_duration_seconds_bucket{direction="upload",door="ftp",le="+Inf"}': 1,
+      'sockftp_transfer_duration_seconds_bucket{direction="download",door="ftp",le="+Inf"}': 1,
+      'sockftp_storage_errors_total{backend="local",code="NOT_FOUND",door="ftp"}': 1,
       // The buckets at and above each duration, and the sums, moved too; they are checked below.
       ...pick(moved(before, after), /_bucket\{.*le="(?!\+Inf)|_sum\{/),
     });
     for (const [key, value] of Object.entries(pick(moved(before, after), /_bucket\{/))) assert.equal(value, 1, key);
     for (const direction of ['upload', 'download']) {
-      const sum = after.get(`sockftp_transfer_duration_seconds_sum{direction="${direction}"}`)!;
+      const sum = after.get(`sockftp_transfer_duration_seconds_sum{direction="${direction}",door="ftp"}`)!;
       assert.ok(sum >= 0 && sum < 10, `${direction} took ${sum} s`);
     }
     assert.equal(after.get('sockftp_data_connections_waiting'), 0);
@@ -149,16 +149,16 @@ describe('admin listener', () => {
       assert.equal(missing.code, 78, 'curl says "remote file not found"');
       const mid = await sessionsBackTo(admin, 0);
       const d = moved(before, mid);
-      assert.equal(d.sockftp_sessions_total, 4);
-      assert.equal(d['sockftp_logins_total{result="ok"}'], 4);
-      assert.equal(d['sockftp_transfers_total{direction="upload",result="ok"}'], 1);
-      assert.equal(d['sockftp_transfers_total{direction="download",result="ok"}'], 1);
-      assert.equal(d['sockftp_transfers_total{direction="listing",result="ok"}'], 1);
-      assert.equal(d.sockftp_bytes_received_total, 12_345);
+      assert.equal(d['sockftp_sessions_total{door="ftp"}'], 4);
+      assert.equal(d['sockftp_logins_total{door="ftp",result="ok"}'], 4);
+      assert.equal(d['sockftp_transfers_total{direction="upload",door="ftp",result="ok"}'], 1);
+      assert.equal(d['sockftp_transfers_total{direction="download",door="ftp",result="ok"}'], 1);
+      assert.equal(d['sockftp_transfers_total{direction="listing",door="ftp",result="ok"}'], 1);
+      assert.equal(d['sockftp_bytes_received_total{door="ftp"}'], 12_345);
       // The download and the listing's one line "up.bin\r\n".
-      assert.equal(d.sockftp_bytes_sent_total, 12_345 + 8);
-      assert.ok(d['sockftp_storage_errors_total{backend="local",code="NOT_FOUND"}'] >= 1);
-      assert.equal(d.sockftp_bans_total, undefined);
+      assert.equal(d['sockftp_bytes_sent_total{door="ftp"}'], 12_345 + 8);
+      assert.ok(d['sockftp_storage_errors_total{backend="local",code="NOT_FOUND",door="ftp"}'] >= 1);
+      assert.equal(d['sockftp_bans_total{door="ftp"}'], undefined);
 
       const { conn } = await ControlConnection.open(admin.server.port);
       await conn.expect('USER nobody', 331);
@@ -167,8 +167,8 @@ describe('admin listener', () => {
       await conn.expect('PASS wrong again', 421);
       await conn.waitClosed();
       const after = await sessionsBackTo(admin, 0);
-      assert.equal(moved(mid, after).sockftp_bans_total, 1);
-      assert.equal(moved(mid, after)['sockftp_logins_total{result="failed"}'], 2);
+      assert.equal(moved(mid, after)['sockftp_bans_total{door="ftp"}'], 1);
+      assert.equal(moved(mid, after)['sockftp_logins_total{door="ftp",result="failed"}'], 2);
     } finally {
       removeDir(work);
     }

@@ -7,7 +7,7 @@ export function USER(s: Session, arg: string): void {
   // A new USER ends any login in progress or done (RFC 959: USER may be sent at any time).
   s.logout();
   s.pendingUser = arg;
-  if (s.context.authenticator.isAnonymousName(arg)) s.reply(Reply.NeedPassword, 'Anonymous login ok, send your e-mail address as password');
+  if (s.context.app.authenticator.isAnonymousName(arg)) s.reply(Reply.NeedPassword, 'Anonymous login ok, send your e-mail address as password');
   // The same reply for every other name: it must not tell whether the account exists.
   else s.reply(Reply.NeedPassword, 'Password required');
 }
@@ -20,32 +20,16 @@ export async function PASS(s: Session, arg: string): Promise<void> {
     return;
   }
   s.pendingUser = null;
-  // A session opened before its address was banned gets no more guesses than a new one would.
-  if (s.context.loginGuard.isBanned(s.remoteAddress)) {
+  // The core's one login flow (app/App.ts): bans, counting and events are the same on every door.
+  const outcome = await s.context.app.login(s, user, arg, (account, storage) => s.login(account, storage));
+  if (outcome.kind === 'banned') {
+    // A session opened before its address was banned gets no more guesses than a new one would.
     s.closeWith(Reply.ServiceUnavailable, 'Too many failed logins; try again later');
-    return;
-  }
-  const account = await s.context.authenticator.authenticate(user, arg);
-  if (!account) {
-    const { delayMs, banned } = s.context.loginGuard.recordFailure(s.remoteAddress);
-    s.context.events.emit('loginFailed', { session: s, user, banned });
-    if (banned) s.context.events.emit('ban', { address: s.remoteAddress });
-    await s.pause(delayMs);
-    if (banned) s.closeWith(Reply.ServiceUnavailable, 'Too many failed logins; try again later');
+  } else if (outcome.kind === 'failed') {
+    await s.pause(outcome.delayMs);
+    if (outcome.banned) s.closeWith(Reply.ServiceUnavailable, 'Too many failed logins; try again later');
     else s.reply(Reply.NotLoggedIn, 'Login incorrect');
-    return;
-  }
-  let storage;
-  try {
-    storage = await s.context.storage.open(account.home);
-  } catch (err) {
-    s.log.error({ user, home: account.home, err: (err as Error).message }, 'home directory unavailable');
-    s.reply(Reply.NotLoggedIn, 'Login incorrect');
-    return;
-  }
-  s.login(account, storage);
-  s.context.events.emit('loginOk', { session: s, user: account.name });
-  s.reply(Reply.LoggedIn, 'Login successful');
+  } else s.reply(Reply.LoggedIn, 'Login successful');
 }
 
 export function QUIT(s: Session): void {

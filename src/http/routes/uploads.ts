@@ -6,6 +6,7 @@
 import { filesOf, sessionOf, type RequestContext } from '../context.js';
 import { HttpError } from '../HttpError.js';
 import { sendEmpty } from '../respond.js';
+import { WebTransfer } from '../transfers.js';
 import { OFFSET_CONTENT_TYPE, TUS_EXTENSIONS, TUS_VERSION, byteCount, checkVersion, parseMetadata } from '../tus/protocol.js';
 
 const UPLOADS = '/api/uploads';
@@ -41,10 +42,14 @@ export async function appendUpload(ctx: RequestContext): Promise<void> {
   if ((ctx.req.headers['content-type'] ?? '').split(';')[0].trim() !== OFFSET_CONTENT_TYPE)
     throw new HttpError('unsupported_media_type', `Content-Type must be ${OFFSET_CONTENT_TYPE}`);
   const offset = byteCount(ctx.req.headers['upload-offset'], 'Upload-Offset');
-  const now = await ctx.app.uploads.append(filesOf(ctx), ctx.params.id, offset, ctx.req);
-  // A client that dropped the connection gets no answer; it asks for the offset (HEAD) when it comes back.
-  if (ctx.req.socket.destroyed) return;
-  sendEmpty(ctx.res, 204, { 'Upload-Offset': now });
+  // Each PATCH is one transfer in the logs and metrics, as each STOR or APPE of a resumed FTP upload is.
+  const transfer = new WebTransfer(ctx, 'upload', '');
+  await transfer.run(async () => {
+    const now = await ctx.app.uploads.append(filesOf(ctx), ctx.params.id, offset, transfer.count(ctx.req), (upload) => (transfer.path = upload.target));
+    // A client that dropped the connection gets no answer; it asks for the offset (HEAD) when it comes back.
+    if (ctx.req.socket.destroyed) return;
+    sendEmpty(ctx.res, 204, { 'Upload-Offset': now });
+  });
 }
 
 export async function terminateUpload(ctx: RequestContext): Promise<void> {

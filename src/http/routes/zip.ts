@@ -1,9 +1,10 @@
 /** GET /api/zip?path=/a&path=/b: the named files and folders (of one folder) as one zip, streamed (zipStream.ts). */
 import type { FileOperations } from '../../core/FileOperations.js';
-import { baseName, parentOf } from '../../core/virtualPath.js';
+import { baseName, joinVirtual, parentOf } from '../../core/virtualPath.js';
 import { filesOf, type RequestContext } from '../context.js';
 import { badRequest } from '../HttpError.js';
 import { contentDisposition } from '../preview.js';
+import { WebTransfer } from '../transfers.js';
 import { writeZip, type ZipItem } from '../zipStream.js';
 
 const MAX_ITEMS = 10_000;
@@ -13,7 +14,7 @@ export function zip(ctx: RequestContext): Promise<void> {
 }
 
 /** Every path is looked at before the first byte, so a missing one is a 404 and not a broken zip. */
-export async function sendZip(ctx: RequestContext, files: FileOperations, args: readonly string[], zipName?: string): Promise<void> {
+export async function sendZip(ctx: RequestContext, files: FileOperations, args: readonly string[], zipName?: string, as?: WebTransfer['as']): Promise<void> {
   if (args.length === 0 || args.length > MAX_ITEMS) throw badRequest(`give 1 to ${MAX_ITEMS} paths`);
   const items: ZipItem[] = [];
   for (const arg of args) {
@@ -35,5 +36,6 @@ export async function sendZip(ctx: RequestContext, files: FileOperations, args: 
   }
   const abort = new AbortController();
   ctx.res.once('close', () => abort.abort());
-  await writeZip(files, items, ctx.res, abort.signal);
+  const transfer = new WebTransfer(ctx, 'download', joinVirtual(parent, `${name}.zip`), as);
+  await transfer.run(() => writeZip(files, items, ctx.res, abort.signal, transfer.count));
 }

@@ -7,7 +7,6 @@
  * permissions, to whatever backend its home is on.
  */
 import * as fs from 'node:fs';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Account } from '../../auth/Account.js';
 import type { FileOperations } from '../../core/FileOperations.js';
@@ -50,9 +49,14 @@ export class TusUploads {
     return { upload, offset: await this.staging.offset(id).catch(() => upload.length) };
   }
 
-  /** PATCH: `body` from `offset` on, which must be what we have; resolves with the new offset (the file written once it is all there). */
-  async append(files: FileOperations, id: string, offset: number, body: Readable): Promise<number> {
+  /**
+   * PATCH: `body` from `offset` on, which must be what we have; resolves with
+   * the new offset (the file written once it is all there). `found` learns
+   * the upload as soon as it is looked up (its target names the transfer).
+   */
+  async append(files: FileOperations, id: string, offset: number, body: AsyncIterable<Buffer>, found?: (upload: StagedUpload) => void): Promise<number> {
     const { upload, offset: have } = await this.find(files.account, id);
+    found?.(upload);
     if (this.busy.has(id)) throw new HttpError('locked', 'This upload is being written by another request');
     this.busy.add(id);
     try {

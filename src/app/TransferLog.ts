@@ -5,7 +5,8 @@
  *   Wed Nov 25 17:01:40 2026 1 127.0.0.1 1024 /a.bin b _ o a anonymous ftp 0 * c
  *
  * (time, seconds, host, bytes, path, type a|b, action _, direction o|i,
- * access a|r, user, service, auth method 0, auth user *, status c|i).
+ * access a|r, user, service, auth method 0, auth user *, status c|i). The
+ * service is the door: ftp, or http for the web's downloads and uploads.
  */
 import * as fs from 'node:fs';
 import type { ServerEvents } from './events.js';
@@ -20,6 +21,8 @@ export interface TransferRecord {
   readonly direction: 'upload' | 'download';
   readonly anonymous: boolean;
   readonly user: string;
+  /** The door the transfer came through (ftp, http). */
+  readonly service: string;
   readonly complete: boolean;
 }
 
@@ -54,7 +57,7 @@ export function formatXferlogLine(r: TransferRecord): string {
     r.direction === 'download' ? 'o' : 'i',
     r.anonymous ? 'a' : 'r',
     r.user,
-    'ftp',
+    r.service,
     0,
     '*',
     r.complete ? 'c' : 'i',
@@ -114,6 +117,7 @@ export function recordTransfers(events: ServerEvents, log: TransferLog): void {
       direction: t.direction,
       anonymous: t.anonymous,
       user: t.user,
+      service: t.session.door,
       complete: t.result === 'ok',
     });
   });

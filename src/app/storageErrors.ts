@@ -4,7 +4,8 @@
  * it (every rejection is remembered), and a transfer marks what failed while
  * its data moved (a read stream, an upload's write or commit). Only failures
  * that reach a reply are counted: a "not found" that merely answers a probe
- * (STOU looking for a free name) is not an error of the backend.
+ * (STOU looking for a free name) is not an error of the backend. Every door
+ * watches its sessions' storage this way (FTP per session, the web per sign-in).
  */
 import { isFileError, type FileError } from '../core/errors.js';
 import type { Storage } from '../core/Storage.js';
