@@ -1,5 +1,5 @@
 /**
- * sockftp beside vsftpd, pure-ftpd, proftpd, pyftpdlib and ftp-srv on loopback (issues 7, 13): the
+ * sockftp beside vsftpd, pure-ftpd, proftpd, pyftpdlib and ftp-srv on loopback: the
  * same fixture tree, the same account, the same lean client, measured
  * interleaved. Prints a table and writes bench/results/*.json. Needs root
  * (vsftpd logs in a local user made for the run). Not part of `npm test`.
