@@ -1,4 +1,4 @@
-/** Who may log in anonymously, and with what rights (DESIGN.md: write on loopback, read otherwise). */
+/** Who may log in anonymously, and with what rights (by default: write on loopback, read otherwise). */
 import { isLoopbackHost } from '../net/hosts.js';
 
 export type AnonymousPolicy = 'off' | 'read' | 'write';

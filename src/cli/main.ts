@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `sockftp` command: every entry point of the command-line contract in DESIGN.md. */
+/** The `sockftp` command: its subcommands (serve, connect, the one-shot commands, user) and their flags. */
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
