@@ -100,6 +100,8 @@ describe('web door on local disk', () => {
       '/assets/.hidden',
       '/assets/vendor/../../package.json',
       '/assets/vendor/nothing.js',
+      '/assets/vendor/__proto__',
+      '/assets/vendor/constructor',
     ]) {
       const r = curl(['--path-as-is', web.url + p]);
       assert.ok(r.status === 404 || r.status === 400, `${p}: ${r.status}`);

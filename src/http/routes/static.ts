@@ -2,23 +2,26 @@
  * The page itself: GET / and GET /s/<id> are web/index.html, /assets/<file>
  * is a file of web/ (one that is really there and really inside it, by its
  * real path), and /assets/vendor/<name> one of a fixed list of browser builds
- * from node_modules. No directory listings, no traversal, nothing else.
+ * of our dependencies. No directory listings, no traversal, nothing else.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { RequestContext } from '../context.js';
 import { HttpError } from '../HttpError.js';
 
-/** From dist/src/http/routes/static.js to the repository's top. */
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const WEB_ROOT = path.join(REPO, 'web');
+/** From dist/src/http/routes/static.js to the package's top. */
+export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web');
 
-/** The browser builds the page loads, by the name it asks for. */
-const VENDOR: Readonly<Record<string, string>> = {
-  'tus.min.js': 'node_modules/tus-js-client/dist/tus.min.js',
-};
+/**
+ * The browser builds the page loads, by the name it asks for, as module
+ * specifiers: found where Node finds the package, which npm may have put
+ * beside sockftp rather than inside it (a global install hoists it).
+ */
+const VENDOR: ReadonlyMap<string, string> = new Map([['tus.min.js', 'tus-js-client/dist/tus.min.js']]);
+const moduleRequire = createRequire(import.meta.url);
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,11 +48,21 @@ export function asset(ctx: RequestContext): Promise<void> {
   // Plain names and folders only: no "..", no dot files, no encoded anything (the URL parser already decoded none of it).
   if (!/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) throw notFound();
   if (name.startsWith('vendor/')) {
-    const vendored = VENDOR[name.slice('vendor/'.length)];
-    if (!vendored) throw notFound();
-    return sendStatic(ctx, path.join(REPO, vendored), REPO);
+    const specifier = VENDOR.get(name.slice('vendor/'.length));
+    if (specifier === undefined) throw notFound();
+    const file = vendored(specifier);
+    return sendStatic(ctx, file, path.dirname(file));
   }
   return sendStatic(ctx, path.join(WEB_ROOT, name), WEB_ROOT);
+}
+
+/** The file a specifier names (its real path), or a 404 when the package is missing. */
+function vendored(specifier: string): string {
+  try {
+    return moduleRequire.resolve(specifier);
+  } catch {
+    throw notFound();
+  }
 }
 
 async function sendStatic(ctx: RequestContext, file: string, inside: string): Promise<void> {
