@@ -32,8 +32,13 @@ export function startServer(
 }
 
 /** `sockftp serve` with exactly these arguments (no root or port added: a --config file may give them). */
-export async function startServe(args: readonly string[], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+export function startServe(args: readonly string[], nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  return startCommand(process.execPath, [...nodeArgs, CLI, 'serve', ...args], env);
+}
+
+/** Any command that runs the server, such as an installed `sockftp` with `serve` and its flags. */
+export async function startCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
