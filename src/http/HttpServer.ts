@@ -69,8 +69,9 @@ export class HttpServer {
     };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, handler) : http.createServer(handler);
-    // Counted on the raw TCP connection, before any TLS: the place is held until the connection closes.
-    this.server.on('connection', (socket: net.Socket) => this.admit(socket));
+    // Counted per connection, the place held until it closes; over HTTPS once the handshake is done, since a
+    // request's socket is then the TLS socket, the one whose refusal the handler looks up.
+    this.server.on(config.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => this.admit(socket));
     // Slowloris: headers must come within this. A body (an upload of gigabytes) has no overall limit, only the idle one below.
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 0;
