@@ -13,7 +13,7 @@ const PREFIX = 'sockftp_';
 /** Seconds: a small file on loopback takes milliseconds, a large one over a WAN hours. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 7200];
 
-/** `doors`: the doors that are on, whose gauges read 0 from the start (not absent until their first session). */
+/** `doors`: the doors that are on, whose session gauges read 0 from the start (not absent until their first session). */
 export function createMetrics(events: ServerEvents, doors: readonly Door[] = []): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -61,7 +61,8 @@ export function createMetrics(events: ServerEvents, doors: readonly Door[] = [])
   const waiting = gauge('data_connections_waiting', 'Data channels (PASV/EPSV listening, PORT/EPRT connecting) waiting for their connection');
   const ready = gauge('ready', '1 while accepting sessions, 0 from the first moment of a shutdown');
   ready.set(1);
-  for (const door of doors) {
+  // The doors whose sessions are connections (the web's sign-ins are counted as logins, not here).
+  for (const door of doors.filter((d) => d !== 'http')) {
     sessions.set({ door }, 0);
     sessionsTotal.inc({ door }, 0);
   }
