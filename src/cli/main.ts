@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './CliError.js';
+import { APP_DEFAULTS } from '../app/defaults.js';
 import { DEFAULTS } from '../ftp/ServerConfig.js';
 import { backendFlags } from '../storage/backends.js';
 import { EXIT_CODES } from './exitCodes.js';
@@ -46,12 +47,12 @@ serveCommand
   .option('--implicit-tls-port <n>', 'also listen for implicit FTPS on this port')
   .option('--tls-required', 'refuse USER/PASS before AUTH TLS, and unprotected data from non-loopback clients')
   .option('--no-tls-session-reuse', 'let PROT P data connections start a new TLS session (for clients that cannot resume)')
-  .option('--max-clients <n>', 'most sessions at once', String(DEFAULTS.maxClients))
-  .option('--max-per-ip <n>', 'most sessions from one address', String(DEFAULTS.maxPerIp))
-  .option('--idle-timeout <seconds>', 'close sessions that finish no command for this long', String(DEFAULTS.idleTimeoutMs / 1000))
-  .option('--login-timeout <seconds>', 'close sessions not logged in after this long', String(DEFAULTS.loginTimeoutMs / 1000))
-  .option('--max-login-failures <n>', 'failed logins from one address (within 10 minutes) before it is banned', String(DEFAULTS.loginGuard.maxFailures))
-  .option('--login-ban <seconds>', 'how long such an address is refused', String(DEFAULTS.loginGuard.banMs / 1000))
+  .option('--max-clients <n>', 'most sessions at once', String(APP_DEFAULTS.maxClients))
+  .option('--max-per-ip <n>', 'most sessions from one address', String(APP_DEFAULTS.maxPerIp))
+  .option('--idle-timeout <seconds>', 'close sessions that finish no command for this long', String(APP_DEFAULTS.idleTimeoutMs / 1000))
+  .option('--login-timeout <seconds>', 'close sessions not logged in after this long', String(APP_DEFAULTS.loginTimeoutMs / 1000))
+  .option('--max-login-failures <n>', 'failed logins from one address (within 10 minutes) before it is banned', String(APP_DEFAULTS.loginGuard.maxFailures))
+  .option('--login-ban <seconds>', 'how long such an address is refused', String(APP_DEFAULTS.loginGuard.banMs / 1000))
   .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long running transfers may finish', '30')
   .option('--xferlog <file>', 'also log every transfer to this file in xferlog format')
   .option('--admin-address <host:port>', 'serve /metrics, /healthz and /readyz over HTTP here (loopback only without --admin-public)')

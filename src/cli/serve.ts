@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { Level } from 'pino';
 import { App, type AppConfig, type DoorHandle } from '../app/App.js';
+import { APP_DEFAULTS } from '../app/defaults.js';
 import { TransferLog } from '../app/TransferLog.js';
 import { defaultAnonymousPolicy, parseAnonymousPolicy } from '../auth/anonymousPolicy.js';
 import { UsersFileError } from '../auth/UsersFile.js';
@@ -66,7 +67,7 @@ export function buildAppConfig(root: string | undefined, o: ServeOptions): AppCo
     idleTimeoutMs: seconds(o.idleTimeout, '--idle-timeout'),
     loginTimeoutMs: seconds(o.loginTimeout, '--login-timeout'),
     loginGuard: {
-      ...DEFAULTS.loginGuard,
+      ...APP_DEFAULTS.loginGuard,
       maxFailures: parseInteger(o.maxLoginFailures, '--max-login-failures', 1, 1_000_000),
       banMs: seconds(o.loginBan, '--login-ban'),
     },

@@ -33,14 +33,10 @@ export interface FtpConfig {
 /** Everything an FTP session reads: the door's settings and the core's, the limits as they are now (SIGHUP may change them). */
 export type ServerConfig = AppConfig & FtpConfig;
 
+/** The FTP door's defaults; the core's (limits, timeouts, the login guard) are APP_DEFAULTS in app/defaults.ts. */
 export const DEFAULTS = {
   port: 9999,
   host: '127.0.0.1',
-  maxClients: 2000,
-  maxPerIp: 50,
-  idleTimeoutMs: 300_000,
-  loginTimeoutMs: 60_000,
   dataConnectTimeoutMs: 30_000,
   maxLineBytes: 8192,
-  loginGuard: { maxFailures: 10, windowMs: 600_000, banMs: 900_000, baseDelayMs: 250, maxDelayMs: 4_000 },
 } as const;

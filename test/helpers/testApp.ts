@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { App, type AppConfig } from '../../src/app/App.js';
 import type { Storage } from '../../src/core/Storage.js';
 import type { StorageProvider } from '../../src/core/StorageProvider.js';
-import { DEFAULTS } from '../../src/ftp/ServerConfig.js';
+import { APP_DEFAULTS } from '../../src/app/defaults.js';
 
 /** The home every test storage answers to: there is only one storage. */
 export const TEST_HOME = 'test://storage';
@@ -23,11 +23,11 @@ export async function testApp(storage: Storage, config: Partial<AppConfig> = {})
     root: TEST_HOME,
     anonymous: 'write',
     usersFile: null,
-    maxClients: DEFAULTS.maxClients,
+    maxClients: APP_DEFAULTS.maxClients,
     maxPerIp: 1000,
-    idleTimeoutMs: DEFAULTS.idleTimeoutMs,
-    loginTimeoutMs: DEFAULTS.loginTimeoutMs,
-    loginGuard: DEFAULTS.loginGuard,
+    idleTimeoutMs: APP_DEFAULTS.idleTimeoutMs,
+    loginTimeoutMs: APP_DEFAULTS.loginTimeoutMs,
+    loginGuard: APP_DEFAULTS.loginGuard,
     ...config,
   };
   return App.create(full, provider, pino({ level: process.env.SOCKFTP_TEST_LOG ?? 'silent' }));

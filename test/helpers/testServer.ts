@@ -8,6 +8,7 @@
 import type { App } from '../../src/app/App.js';
 import type { Storage } from '../../src/core/Storage.js';
 import { FtpServer } from '../../src/ftp/FtpServer.js';
+import { APP_DEFAULTS } from '../../src/app/defaults.js';
 import { DEFAULTS, type ServerConfig } from '../../src/ftp/ServerConfig.js';
 import { TEST_HOME, testApp } from './testApp.js';
 
@@ -37,13 +38,13 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     anonymous: 'write',
     usersFile: null,
     tls: null,
-    maxClients: DEFAULTS.maxClients,
+    maxClients: APP_DEFAULTS.maxClients,
     maxPerIp: 1000,
-    idleTimeoutMs: DEFAULTS.idleTimeoutMs,
-    loginTimeoutMs: DEFAULTS.loginTimeoutMs,
+    idleTimeoutMs: APP_DEFAULTS.idleTimeoutMs,
+    loginTimeoutMs: APP_DEFAULTS.loginTimeoutMs,
     dataConnectTimeoutMs: 10_000,
     maxLineBytes: DEFAULTS.maxLineBytes,
-    loginGuard: DEFAULTS.loginGuard,
+    loginGuard: APP_DEFAULTS.loginGuard,
     ...options.config,
   };
   const app = await testApp(options.storage, config);
