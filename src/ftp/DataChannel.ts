@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import { dataWaitFailure, guard, PassiveListener, type DataChannel, type PassiveOptions } from '../net/PassiveListener.js';
 import { onceWithin } from '../net/onceWithin.js';
 import type { CidrList } from '../net/cidr.js';
-import { PROXY_HEADER_TIMEOUT_MS, dataSource } from './proxyAccept.js';
+import { PROXY_HEADER_TIMEOUT_MS, dataSource } from '../net/proxyAccept.js';
 
 /** The session's passive port; with `proxyFrom`, a load balancer's connections are judged by their PROXY header's source. */
 export function openPassiveListener(options: Omit<PassiveOptions, 'source'> & { readonly proxyFrom?: CidrList | null }): Promise<PassiveListener> {

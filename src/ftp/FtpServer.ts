@@ -11,7 +11,7 @@ import { formatHostForUrl } from '../net/hosts.js';
 import { Reply, formatReply } from './protocol/replies.js';
 import { capabilitiesOf } from '../core/capabilities.js';
 import { commandTable } from './commandTable.js';
-import { PROXY_HEADER_TIMEOUT_MS, controlOrigin, directOrigin, type ClientOrigin } from './proxyAccept.js';
+import { PROXY_HEADER_TIMEOUT_MS, controlOrigin, directOrigin, type ClientOrigin } from '../net/proxyAccept.js';
 import type { FtpConfig, ServerConfig } from './ServerConfig.js';
 import { TransferCounter } from './transferBuffers.js';
 import { Session, type SessionContext } from './Session.js';

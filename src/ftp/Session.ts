@@ -24,7 +24,7 @@ import type { CommandTable } from './commandTable.js';
 import type { DataChannel, PassiveListener } from '../net/PassiveListener.js';
 import { replyForError } from './errorReply.js';
 import type { ServerEvents } from '../app/events.js';
-import { UNTRUSTED_PROXY_HEADER, directOrigin, type ClientOrigin } from './proxyAccept.js';
+import { UNTRUSTED_PROXY_HEADER, directOrigin, type ClientOrigin } from '../net/proxyAccept.js';
 import type { ServerConfig } from './ServerConfig.js';
 import { storageFailure, watchStorageErrors } from '../app/storageErrors.js';
 import { acceptTls, sessionSecureContext } from './tls.js';

@@ -8,9 +8,9 @@
  */
 import type * as net from 'node:net';
 import type { Logger } from 'pino';
-import type { CidrList } from '../net/cidr.js';
-import { unmapIPv4 } from '../net/hosts.js';
-import { ProxyHeaderReader, ProxySignatureScreen, type ProxyHeader } from '../net/proxyHeader.js';
+import type { CidrList } from './cidr.js';
+import { unmapIPv4 } from './hosts.js';
+import { ProxyHeaderReader, ProxySignatureScreen, type ProxyHeader } from './proxyHeader.js';
 
 /** Spec 2: a receiver may give up on a missing header after a few seconds (at least 3, one TCP retransmit). */
 export const PROXY_HEADER_TIMEOUT_MS = 5_000;
@@ -33,15 +33,23 @@ export function directOrigin(socket: net.Socket, refuseProxyHeader = false): Cli
 
 /**
  * A control connection's client, or null once a connection that broke the
- * rules has been logged and closed without a reply. `implicitTls`: the client
- * speaks first (its TLS ClientHello), so a direct one is screened here, before
- * the handshake; a plain one is screened by the Session after its greeting.
+ * rules has been logged and closed without a reply. `clientSpeaksFirst` (its
+ * TLS ClientHello, for implicit FTPS): a direct client is screened here,
+ * before anything else reads it; otherwise (plain FTP, whose server greets
+ * first) the door's session screens it after its greeting. Any door behind
+ * a load balancer admits its connections through this.
  */
-export async function controlOrigin(socket: net.Socket, trusted: CidrList, implicitTls: boolean, timeoutMs: number, log: Logger): Promise<ClientOrigin | null> {
+export async function controlOrigin(
+  socket: net.Socket,
+  trusted: CidrList,
+  clientSpeaksFirst: boolean,
+  timeoutMs: number,
+  log: Logger,
+): Promise<ClientOrigin | null> {
   const direct = directOrigin(socket, true);
   const peer = `${direct.address}:${direct.port}`;
   if (!trusted.contains(direct.address)) {
-    if (!implicitTls) return direct;
+    if (!clientSpeaksFirst) return direct;
     const screened = await screenForProxyHeader(socket, timeoutMs);
     if (screened === 'clean') return directOrigin(socket);
     if (screened === 'proxy') log.warn({ peer }, UNTRUSTED_PROXY_HEADER);
