@@ -11,6 +11,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { dataConnectionFailed } from '../core/errors.js';
 import { onceWithin } from '../net/onceWithin.js';
+import { tlsProfile } from '../net/tlsProfile.js';
 import type { TlsConfig } from './ServerConfig.js';
 
 let tlsModule: typeof tls | undefined;
@@ -20,8 +21,9 @@ function nodeTls(): typeof tls {
   return (tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof tls);
 }
 
+/** A session's context: the doors' TLS profile (net/tlsProfile.ts), the certificate, and ticket keys of its own. */
 export function sessionSecureContext(config: TlsConfig): tls.SecureContext {
-  return nodeTls().createSecureContext({ cert: config.cert, key: config.key, minVersion: 'TLSv1.2', ticketKeys: randomBytes(48) });
+  return nodeTls().createSecureContext({ ...tlsProfile, cert: config.cert, key: config.key, ticketKeys: randomBytes(48) });
 }
 
 /** Starts TLS as the server on an accepted socket and resolves once the handshake is done. */

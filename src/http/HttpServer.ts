@@ -13,6 +13,7 @@ import type * as net from 'node:net';
 import type { App, DoorHandle } from '../app/App.js';
 import { storageFailure } from '../app/storageErrors.js';
 import { formatHostForUrl, unmapIPv4 } from '../net/hosts.js';
+import { tlsProfile } from '../net/tlsProfile.js';
 import { sessionRefOf, type HttpApp, type HttpDoorConfig, type RequestContext } from './context.js';
 import { SESSION_COOKIE, readCookie } from './cookies.js';
 import { HttpError } from './HttpError.js';
@@ -68,7 +69,7 @@ export class HttpServer {
       loginLimit: new RateLimiter(LOGIN_BURST, LOGINS_PER_SECOND),
     };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
-    this.server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, handler) : http.createServer(handler);
+    this.server = config.tls ? https.createServer({ ...tlsProfile, cert: config.tls.cert, key: config.tls.key }, handler) : http.createServer(handler);
     // Counted per connection, the place held until it closes; over HTTPS once the handshake is done, since a
     // request's socket is then the TLS socket, the one whose refusal the handler looks up.
     this.server.on(config.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => this.admit(socket));
