@@ -25,6 +25,15 @@ export interface BenchTest {
   readonly ceiling?: (context: TestContext) => Promise<Measurement>;
 }
 
+/**
+ * A server's name as it goes into the names of its scratch files:
+ * "sockftp (baseline)" becomes "sockftp-baseline", so that the baseline's
+ * commands carry no space or bracket that sockftp's do not.
+ */
+export function scratchName(server: BenchServer): string {
+  return server.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+$/, '');
+}
+
 /** Seconds since `start` (a performance.now() value). */
 export function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { Fixture } from '../Fixture.js';
 import { readThrough, useFreshMemory } from '../pageCache.js';
 import { MiB } from '../paths.js';
-import { inSession, secondsSince, type BenchTest } from './BenchTest.js';
+import { inSession, scratchName, secondsSince, type BenchTest } from './BenchTest.js';
 import { receiveCeiling, sendCeiling } from './ceiling.js';
 
 /** How much scratch to write before an upload, per byte uploaded: a quarter more than the upload needs. */
@@ -32,7 +32,7 @@ export function bigStoreTest(bytes: number, repetitions: number): BenchTest {
     id: 'stor-big',
     repetitions,
     async measure(server, { fixture, login, work }) {
-      const name = `stor-${server.name}.bin`;
+      const name = `stor-${scratchName(server)}.bin`;
       useFreshMemory(work, bytes * FRESH_MEMORY_FACTOR);
       try {
         const seconds = await inSession(server, login, async (client) => {

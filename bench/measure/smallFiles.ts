@@ -1,12 +1,12 @@
 /** (c) Many small files STORed, then RETRieved, on one session: files/s each way. */
-import { inSession, secondsSince, type BenchTest } from './BenchTest.js';
+import { inSession, scratchName, secondsSince, type BenchTest } from './BenchTest.js';
 
 export function smallFilesTest(count: number, fileBytes: number, repetitions: number): BenchTest {
   return {
     id: 'small-files',
     repetitions,
     async measure(server, { fixture, login }) {
-      const dir = `small-${server.name}`;
+      const dir = `small-${scratchName(server)}`;
       fixture.makeDir(dir);
       const names = Array.from({ length: count }, (_, i) => `${dir}/f${String(i).padStart(5, '0')}.bin`);
       try {
