@@ -1,7 +1,8 @@
 /**
  * From every measurement to one figure per row and server, sockftp's ratio
  * to the best peer (above 1 means sockftp is better, for times too), and
- * whether sockftp meets its target.
+ * whether sockftp meets its target; with a baseline build, sockftp's ratio
+ * to it, the same way round.
  */
 import { median } from './statistics.js';
 import type { RowSpec } from './rows.js';
@@ -27,10 +28,15 @@ export interface Cell {
   readonly text: string;
 }
 
-/** The subjects that are sockftp: the build as installed, and the same build with its native addon off. */
+/**
+ * The subjects that are sockftp: the build as installed, the same build with
+ * its native addon off, and another build given with --baseline (an older
+ * commit's). None of them is a peer of the others.
+ */
 export const SOCKFTP = 'sockftp';
 export const SOCKFTP_JS = 'sockftp-js';
-const OURS = new Set([SOCKFTP, SOCKFTP_JS]);
+export const BASELINE = 'sockftp (baseline)';
+const OURS = new Set<string>([SOCKFTP, SOCKFTP_JS, BASELINE]);
 
 /** One sockftp subject against the best peer: the ratio, and whether its target is met. */
 export interface Verdict {
@@ -43,6 +49,8 @@ export interface SummaryRow extends Verdict {
   readonly cells: Readonly<Record<string, Cell>>;
   /** The JavaScript path alone (sockftp-js), when it ran: its own column, against the same peers. */
   readonly js?: Verdict;
+  /** sockftp against the baseline build, when it ran (null: no figure for one of them, or a count of failures). */
+  readonly vsBaseline?: number | null;
 }
 
 export function summarize(specs: readonly RowSpec[], runs: Runs, servers: readonly string[]): SummaryRow[] {
@@ -55,8 +63,13 @@ export function summarize(specs: readonly RowSpec[], runs: Runs, servers: readon
       const ratio = ratioToBestPeer(spec, ours, peers);
       return { ratio, target: spec.target ? { text: spec.target.text, met: ours !== null && spec.target.met(ours, ratio) } : null };
     };
-    const row = { label: spec.label, cells, ...verdict(SOCKFTP) };
-    return servers.includes(SOCKFTP_JS) ? { ...row, js: verdict(SOCKFTP_JS) } : row;
+    return {
+      label: spec.label,
+      cells,
+      ...verdict(SOCKFTP),
+      ...(servers.includes(SOCKFTP_JS) && { js: verdict(SOCKFTP_JS) }),
+      ...(servers.includes(BASELINE) && { vsBaseline: ratioTo(spec, cells[SOCKFTP]?.value ?? null, cells[BASELINE].value) }),
+    };
   });
 }
 
@@ -83,8 +96,18 @@ function ceilingRow(spec: RowSpec, servers: Record<string, Cell>, ceiling: Cell)
 
 function ratioToBestPeer(spec: RowSpec, ours: number | null, peers: readonly (number | null)[]): number | null {
   const figures = peers.filter((v): v is number => v !== null);
-  if (spec.better === null || ours === null || figures.length === 0) return null;
-  return spec.better === 'higher' ? ours / Math.max(...figures) : Math.min(...figures) / ours;
+  if (figures.length === 0) return null;
+  return ratioTo(spec, ours, spec.better === 'higher' ? Math.max(...figures) : Math.min(...figures));
+}
+
+/**
+ * Ours against theirs, the two figures the row shows (medians where there are
+ * repetitions), written so that above 1 means ours is better: ours / theirs
+ * for rates, theirs / ours for times and memory.
+ */
+function ratioTo(spec: Pick<RowSpec, 'better'>, ours: number | null, theirs: number | null): number | null {
+  if (spec.better === null || ours === null || theirs === null) return null;
+  return spec.better === 'higher' ? ours / theirs : theirs / ours;
 }
 
 function sum(numbers: readonly number[]): number {
