@@ -3,6 +3,7 @@
  * few flags that narrow them.
  *
  *   npm run bench [-- --quick] [--servers sockftp,vsftpd] [--repetitions N] [--sockftp dist/src/cli/main.js]
+ *                 [--baseline /tmp/base/dist/src/cli/main.js]   a second build beside sockftp, in its own column
  *   npm run bench -- --s3 [--quick] [--repetitions N]   on an S3 bucket instead (onS3.ts, s3/S3Plan.ts)
  */
 import * as path from 'node:path';
@@ -18,6 +19,12 @@ export interface BenchPlan {
   readonly servers: readonly ServerName[];
   /** The sockftp build to measure. */
   readonly sockftpCli: string;
+  /**
+   * Another sockftp build (an older commit's) measured beside it in the same
+   * run, or null. Figures move 10-40% between runs, so two builds compare
+   * only within one.
+   */
+  readonly baselineCli: string | null;
   readonly bigBytes: number;
   readonly bigRepetitions: number;
   readonly smallFiles: number;
@@ -30,7 +37,7 @@ export interface BenchPlan {
   readonly clientRepetitions: number;
 }
 
-type Sizes = Omit<BenchPlan, 'mode' | 's3' | 'servers' | 'sockftpCli'>;
+type Sizes = Omit<BenchPlan, 'mode' | 's3' | 'servers' | 'sockftpCli' | 'baselineCli'>;
 
 const FULL: Sizes = {
   bigBytes: 1024 * MiB,
@@ -55,7 +62,7 @@ const QUICK: Sizes = {
   clientRepetitions: 1,
 };
 
-const USAGE = `usage: npm run bench [-- --quick] [--s3] [--servers ${SERVER_NAMES.join(',')}] [--repetitions N] [--sockftp PATH/dist/src/cli/main.js]`;
+const USAGE = `usage: npm run bench [-- --quick] [--s3] [--servers ${SERVER_NAMES.join(',')}] [--repetitions N] [--sockftp PATH/dist/src/cli/main.js] [--baseline PATH/dist/src/cli/main.js]`;
 
 export class UsageError extends Error {}
 
@@ -65,6 +72,7 @@ export function parsePlan(args: readonly string[]): BenchPlan {
   let servers: readonly ServerName[] = SERVER_NAMES;
   let repetitions: number | null = null;
   let sockftpCli = SOCKFTP_CLI;
+  let baselineCli: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     const value = () => {
@@ -77,8 +85,11 @@ export function parsePlan(args: readonly string[]): BenchPlan {
     else if (flag === '--servers') servers = parseServers(value());
     else if (flag === '--repetitions') repetitions = parseRepetitions(value());
     else if (flag === '--sockftp') sockftpCli = path.resolve(value());
+    else if (flag === '--baseline') baselineCli = path.resolve(value());
     else throw new UsageError(`unknown argument ${flag}\n${USAGE}`);
   }
+  // The run on S3 has its own contenders (onS3.ts) and no column for a second build.
+  if (s3 && baselineCli !== null) throw new UsageError(`--baseline is not supported with --s3\n${USAGE}`);
   const sizes = quick ? QUICK : FULL;
   const times = (n: number) => repetitions ?? n;
   return {
@@ -87,6 +98,7 @@ export function parsePlan(args: readonly string[]): BenchPlan {
     s3,
     servers,
     sockftpCli,
+    baselineCli,
     bigRepetitions: times(sizes.bigRepetitions),
     smallRepetitions: times(sizes.smallRepetitions),
     listRepetitions: times(sizes.listRepetitions),

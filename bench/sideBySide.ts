@@ -6,6 +6,7 @@
  *
  *   npm run bench              the full run (about 25 minutes)
  *   npm run bench -- --quick   every test, fewer times (about 4 minutes)
+ *   npm run bench -- --baseline /tmp/base/dist/src/cli/main.js   another build beside sockftp, in its own column
  *   npm run bench -- --s3 [--quick]   on an S3 bucket instead: sockftp, vsftpd on s3fs, the raw SDK (onS3.ts)
  *
  * See bench/README.md for what each test measures and why it is done this way.
@@ -26,7 +27,7 @@ import { RssSampler } from './memory/RssSampler.js';
 import { commandLine, describeMachine } from './report/machine.js';
 import { writeResults } from './report/resultsFile.js';
 import { reportRows } from './report/rows.js';
-import { SOCKFTP_JS, summarize, type Runs } from './report/summarize.js';
+import { BASELINE, SOCKFTP, SOCKFTP_JS, summarize, type Runs } from './report/summarize.js';
 import { markdownTable } from './report/table.js';
 import { runInterleaved } from './runInterleaved.js';
 import type { BenchServer, ServerStarter } from './servers/BenchServer.js';
@@ -36,7 +37,7 @@ import { passiveBlocks } from './servers/ports.js';
 import { startProftpd } from './servers/proftpd.js';
 import { startPureFtpd } from './servers/pureFtpd.js';
 import { startPyftpdlib } from './servers/pyftpdlib.js';
-import { startSockftp } from './servers/sockftp.js';
+import { sockftpCommit, startSockftp } from './servers/sockftp.js';
 import { startVsftpd } from './servers/vsftpd.js';
 
 /**
@@ -58,6 +59,11 @@ try {
   process.exit(2);
 }
 if (plan.s3) process.exit(await (await import('./onS3.js')).runOnS3(plan));
+// Before the fixture is written, which takes a while.
+if (plan.baselineCli !== null && !fs.existsSync(plan.baselineCli)) {
+  console.error(`--baseline: ${plan.baselineCli} does not exist (build that checkout with npx tsc -p tsconfig.json)`);
+  process.exit(2);
+}
 const why = localUserUnavailable();
 if (why) {
   console.error(`the benchmark cannot run here: ${why}`);
@@ -84,12 +90,19 @@ try {
   const sampler = new RssSampler();
   cleanup.defer('stop the memory sampler', () => sampler.stop());
 
-  const starters: Record<ServerName, ServerStarter> = {
+  const baselineCli = plan.baselineCli;
+  const starters: Record<ServerName | typeof BASELINE, ServerStarter> = {
     sockftp: (setup) => startSockftp(setup, plan.sockftpCli),
     // The same build with its addon off: what a machine without a C compiler gets, in its own column.
     'sockftp-js': async (setup) => {
       const js = await startSockftp(setup, plan.sockftpCli, [], { ...process.env, SOCKFTP_NO_NATIVE: '1' });
       return { ...js, name: SOCKFTP_JS, version: `${js.version} (JavaScript path)`, command: `SOCKFTP_NO_NATIVE=1 ${js.command}` };
+    },
+    // Another build, started exactly as sockftp is (its own CLI writes its own users file).
+    [BASELINE]: async (setup) => {
+      if (baselineCli === null) throw new Error('no --baseline was given');
+      const build = await startSockftp(setup, baselineCli);
+      return { ...build, name: BASELINE, version: `${build.version} (baseline)` };
     },
     vsftpd: startVsftpd,
     'pure-ftpd': startPureFtpd,
@@ -97,12 +110,14 @@ try {
     pyftpdlib: startPyftpdlib,
     'ftp-srv': startFtpSrv,
   };
-  const blocks = passiveBlocks(plan.servers.length, PASSIVE_BLOCK);
+  // The baseline's column comes right after sockftp's, so the two builds sit side by side in the table.
+  const names = plan.servers.flatMap((name): (ServerName | typeof BASELINE)[] => (name === SOCKFTP && baselineCli !== null ? [name, BASELINE] : [name]));
+  const blocks = passiveBlocks(names.length, PASSIVE_BLOCK);
   const servers: BenchServer[] = [];
   const described: Record<string, unknown> = {};
   const unavailable: Record<string, string> = {};
-  for (const [i, name] of plan.servers.entries()) {
-    const confDir = path.join(base, `conf-${name}`);
+  for (const [i, name] of names.entries()) {
+    const confDir = path.join(base, name === BASELINE ? 'conf-sockftp-baseline' : `conf-${name}`);
     fs.mkdirSync(confDir);
     const passivePorts = blocks[i];
     try {
@@ -117,7 +132,10 @@ try {
       console.error(`${name} is left out: ${(err as Error).message}`);
     }
   }
-  if (!servers.some((s) => s.name === 'sockftp')) throw new Error(`sockftp did not start: ${unavailable['sockftp']}`);
+  if (!servers.some((s) => s.name === SOCKFTP)) throw new Error(`sockftp did not start: ${unavailable[SOCKFTP]}`);
+  // A run asked to compare two builds is worth nothing with one of them.
+  if (baselineCli !== null && !servers.some((s) => s.name === BASELINE)) throw new Error(`the baseline did not start: ${unavailable[BASELINE]}`);
+  const baseline = baselineCli === null ? null : { cli: baselineCli, commit: await sockftpCommit(baselineCli) };
 
   await delay(SETTLE_MS);
   const idle = new Map<string, number>();
@@ -137,11 +155,12 @@ try {
     runs['memory'][server.name] = [{ values: { idleRssMiB: idle.get(server.name)!, peakRssMiB: overallKiB / 1024 } }];
   }
 
-  const names = plan.servers as readonly string[];
   const summary = summarize(reportRows(plan), runs, names);
   const table = markdownTable(summary, names);
   const durationSeconds = Math.round((Date.now() - started) / 1000);
   console.log(`\n${table}\n`);
+  if (baseline)
+    console.log(`sockftp vs baseline: the current build against ${baseline.cli} (commit ${baseline.commit}); above 1.00x the current build did better\n`);
   for (const [name, reason] of Object.entries(unavailable)) console.log(`${name} did not run: ${reason.split('\n')[0]}`);
   const files = writeResults({
     date,
@@ -152,6 +171,7 @@ try {
     plan,
     servers: described,
     unavailable,
+    baseline,
     table,
     summary,
     runs,

@@ -37,16 +37,37 @@ export async function startSockftp(setup: ServerSetup, cli = SOCKFTP_CLI, nodeAr
  * marked when its working tree has changes (the usual case while optimising).
  */
 async function sockftpVersion(cli: string): Promise<string> {
-  const checkout = path.resolve(path.dirname(cli), '../../..');
+  const checkout = checkoutOf(cli);
   const { version } = JSON.parse(fs.readFileSync(path.join(checkout, 'package.json'), 'utf8')) as { version: string };
+  const commit = await git(checkout, ['rev-parse', '--short', 'HEAD']);
+  const changed = (await git(checkout, ['status', '--porcelain', '--untracked-files=no'])) !== '';
+  return `sockftp ${version}${commit ? ` (${commit}${changed ? ' + uncommitted changes' : ''})` : ''}`;
+}
+
+/**
+ * The full commit `cli` was built from, for the results file, or "unknown"
+ * when its checkout is not the top of a git work tree: an export made with
+ * `git archive` has no commit, and one placed inside some other repository
+ * must not be given that repository's.
+ */
+export async function sockftpCommit(cli: string): Promise<string> {
+  const checkout = checkoutOf(cli);
+  const top = await git(checkout, ['rev-parse', '--show-toplevel']);
+  if (top === '' || fs.realpathSync(top) !== fs.realpathSync(checkout)) return 'unknown';
+  return (await git(checkout, ['rev-parse', 'HEAD'])) || 'unknown';
+}
+
+/** dist/src/cli/main.js -> the checkout it was built in. */
+function checkoutOf(cli: string): string {
+  return path.resolve(path.dirname(cli), '../../..');
+}
+
+/** git's output, trimmed, or '' when git fails (no git, not a work tree). */
+function git(checkout: string, args: readonly string[]): Promise<string> {
   // GIT_OPTIONAL_LOCKS=0: only look; `git status` would otherwise refresh the index.
   const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0' };
-  const git = (args: string[]) =>
-    mustRun('git', ['-C', checkout, ...args], '', env).then(
-      (out) => out.trim(),
-      () => '',
-    );
-  const commit = await git(['rev-parse', '--short', 'HEAD']);
-  const changed = (await git(['status', '--porcelain', '--untracked-files=no'])) !== '';
-  return `sockftp ${version}${commit ? ` (${commit}${changed ? ' + uncommitted changes' : ''})` : ''}`;
+  return mustRun('git', ['-C', checkout, ...args], '', env).then(
+    (out) => out.trim(),
+    () => '',
+  );
 }
