@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ControlConnection } from '../helpers/ControlConnection.js';
+import { eventually } from '../helpers/eventually.js';
 import { MiB, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
 import { run } from '../helpers/processes.js';
@@ -23,19 +24,11 @@ import { startRgw, type Rgw } from '../helpers/rgw.js';
 import { BACKEND, Fleet, PROXY_SOURCE, type Instance } from './Fleet.js';
 
 const GiB = 1024 * MiB;
-const POLL_MS = 20;
+/** What the fleet's slow moments (a third of 1 GiB through the proxy, a sweep of the store) may take on a loaded machine. */
+const SLOW_MS = 60_000;
 
 const start = await startRgw({ memstoreBytes: 8 * GiB });
 let skip: string | false = start.reason ?? false;
-
-/** Polls until `condition` holds; fails the test with `what` at the deadline. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
 
 const fileSize = (file: string) => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 
@@ -171,7 +164,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const local = path.join(work, 'ours.down');
     const mark = fleet.mark();
     const download = sockftp(['get', '--retries', '5', `${fleet.url}/big.bin`, local]);
-    await until('the download to be a third done', () => fileSize(`${local}.part`) > GiB / 3 || fileSize(local) > 0);
+    await eventually(() => fileSize(`${local}.part`) > GiB / 3 || fileSize(local) > 0, { what: 'the download to be a third done', timeoutMs: SLOW_MS });
     const serving = fleet.instanceWith('RETR big.bin', mark)!;
     assert.ok(serving, 'no instance logged the RETR');
     await fleet.kill(serving);
@@ -189,7 +182,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const mark = fleet.mark();
     const script = `set net:max-retries 5; set net:reconnect-interval-base 1; set net:reconnect-interval-max 2; set net:timeout 10; set cmd:fail-exit yes; open -u anonymous,x ${fleet.url}; get big.bin -o "${local}"`;
     const download = run('lftp', ['-c', script], { timeoutMs: 300_000 });
-    await until('lftp to be a third done', () => fileSize(local) > GiB / 3);
+    await eventually(() => fileSize(local) > GiB / 3, { what: 'lftp to be a third done', timeoutMs: SLOW_MS });
     const serving = fleet.instanceWith('RETR big.bin', mark)!;
     await fleet.kill(serving);
     const result = await download;
@@ -203,12 +196,15 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const mark = fleet.mark();
     const upload = sockftp(['put', '--retries', '5', big, `${fleet.url}/up.bin`]);
     // Midway: a good share of the file is already parts in the store.
-    await until('the upload to have parts in the store', async () => {
-      const [pending] = await uploadsOf('up.bin');
-      if (!pending) return false;
-      const parts = await rgw.client.send(new ListPartsCommand({ Bucket: fleet.bucket, Key: 'up.bin', UploadId: pending.UploadId }));
-      return (parts.Parts ?? []).length >= 40;
-    });
+    await eventually(
+      async () => {
+        const [pending] = await uploadsOf('up.bin');
+        if (!pending) return false;
+        const parts = await rgw.client.send(new ListPartsCommand({ Bucket: fleet.bucket, Key: 'up.bin', UploadId: pending.UploadId }));
+        return (parts.Parts ?? []).length >= 40;
+      },
+      { what: 'the upload to have 40 parts in the store', timeoutMs: SLOW_MS },
+    );
     const receiving = fleet.instanceWith('STOR up.bin', mark)!;
     assert.ok(receiving, 'no instance logged the STOR');
     await fleet.kill(receiving);
@@ -227,7 +223,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     // The killed instance's multipart upload is still in the store until a sweep aborts it: its restart sweeps.
     assert.equal((await uploadsOf('up.bin')).length, 1);
     await fleet.restart(receiving, ['--s3-upload-expiry', '1s']);
-    await until('the leftover upload to be swept', async () => (await uploadsOf('up.bin')).length === 0);
+    await eventually(async () => (await uploadsOf('up.bin')).length === 0, { what: 'the leftover upload to be swept', timeoutMs: SLOW_MS });
     await fleet.restart(await stopped(receiving));
   });
 
@@ -236,7 +232,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const local = path.join(work, 'drain.down');
     const mark = fleet.mark();
     const curl = run('curl', ['-sS', '--limit-rate', '150M', '--max-time', '120', '-o', local, `${fleet.url}/big.bin`], { timeoutMs: 130_000 });
-    await until('the download to have started', () => fileSize(local) > 50 * MiB);
+    await eventually(() => fileSize(local) > 50 * MiB, { what: 'the download to have started', timeoutMs: SLOW_MS });
     const draining = fleet.instanceWith('RETR big.bin', mark)!;
     // A session of the draining instance that is between transfers when the drain starts.
     let waiting: ControlConnection | null = null;
@@ -248,7 +244,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     assert.ok(waiting, 'no session landed on the draining instance');
     const exited = new Promise<number | null>((resolve) => draining.server.process.once('exit', (code) => resolve(code)));
     draining.server.process.kill('SIGTERM');
-    await until('/readyz to answer 503', async () => (await readyz(draining)) === 503, 10_000);
+    await eventually(async () => (await readyz(draining)) === 503, { what: '/readyz to answer 503', timeoutMs: 10_000 });
     await fleet.haproxy.waitForState(BACKEND, draining.name, 'DOWN');
     // Its sessions still get data connections through the balancer while it drains.
     assert.equal((await waiting.receive('RETR hello.txt')).data.toString(), 'hello');

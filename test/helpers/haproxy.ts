@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { eventually } from './eventually.js';
 import { removeDir, tempDir } from './files.js';
 import { hasProgram } from './processes.js';
 
@@ -50,7 +51,6 @@ export type HaproxyStart = { readonly haproxy: Haproxy; readonly reason: null } 
 
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
-const POLL_MS = 25;
 /** Health checks this often, and one failure or success changes a server's state: failover tests stay short. */
 const CHECK_INTER = '100ms';
 
@@ -113,13 +113,12 @@ export async function startHaproxy(listeners: readonly HaproxyListener[]): Promi
   };
   const command = (line: string) => runtimeCommand(socket, line);
   try {
-    await until(
+    await eventually(
       async () => {
         if (child.exitCode !== null) throw new Error(`haproxy exited at start:\n${output}\n${config}`);
         return (await command('show info').catch(() => '')).includes('Pid:');
       },
-      START_TIMEOUT_MS,
-      () => `haproxy did not start:\n${output}`,
+      { what: 'haproxy to answer on its runtime API', timeoutMs: START_TIMEOUT_MS, detail: () => output },
     );
   } catch (err) {
     await stop();
@@ -133,11 +132,11 @@ export async function startHaproxy(listeners: readonly HaproxyListener[]): Promi
       output: () => output,
       command,
       waitForState: (backend, server, state, timeoutMs = 15_000) =>
-        until(
-          async () => (await serverState(command, backend, server)) === state,
+        eventually(async () => (await serverState(command, backend, server)) === state, {
+          what: `haproxy to see ${backend}/${server} ${state}`,
           timeoutMs,
-          () => `${backend}/${server} never became ${state}:\n${output}`,
-        ),
+          detail: () => output,
+        }),
       stop,
     },
   };
@@ -167,13 +166,4 @@ function runtimeCommand(socket: string, line: string): Promise<string> {
     conn.setTimeout(5_000, () => conn.destroy(new Error(`haproxy runtime API did not answer "${line}"`)));
     conn.end(`${line}\n`);
   });
-}
-
-/** Polls `condition` until it holds; rejects with `describe()` at the deadline. */
-async function until(condition: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
 }

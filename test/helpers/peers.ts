@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { eventually } from './eventually.js';
 import { removeDir, tempDir } from './files.js';
 import { freePort } from './ports.js';
 import { hasProgram, run } from './processes.js';
@@ -43,7 +43,6 @@ const HOST = '127.0.0.1';
 const PYTHON = '/usr/bin/python3';
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-const POLL_MS = 25;
 
 /**
  * pyftpdlib's stand-alone server (`python3 -m pyftpdlib`): anonymous login
@@ -102,14 +101,16 @@ export async function startVsftpd(root: string, options: PeerOptions = {}): Prom
     // of inetd mode; pointing 0 at standard output makes them part of the output we keep.
     server = new ServerProcess('sh', ['-c', 'exec vsftpd "$1" 0<&1', 'sh', conf]);
     const started = server;
-    const ready = await waitUntil(async () => {
-      if (started.ended) throw new Error(`vsftpd exited before accepting connections:\n${started.output}`);
-      const greeting = (await greetingAt(port)) ?? '';
-      // Some set-up errors (a missing secure_chroot_dir...) only show in the greeting of each connection.
-      if (greeting.startsWith('500 OOPS')) throw new Error(`vsftpd refuses connections: ${greeting}`);
-      return /^220 .*vsFTPd/.test(greeting);
-    }, options.startTimeoutMs ?? START_TIMEOUT_MS);
-    if (!ready) throw new Error(`vsftpd did not accept connections on ${HOST}:${port} in time:\n${started.output}`);
+    await eventually(
+      async () => {
+        if (started.ended) throw new Error(`vsftpd exited before accepting connections:\n${started.output}`);
+        const greeting = (await greetingAt(port)) ?? '';
+        // Some set-up errors (a missing secure_chroot_dir...) only show in the greeting of each connection.
+        if (greeting.startsWith('500 OOPS')) throw new Error(`vsftpd refuses connections: ${greeting}`);
+        return /^220 .*vsFTPd/.test(greeting);
+      },
+      { what: `vsftpd to greet on ${HOST}:${port}`, timeoutMs: options.startTimeoutMs ?? START_TIMEOUT_MS, detail: () => started.output },
+    );
     return { peer: { host: HOST, port, login, home: fs.realpathSync(root), output: () => started.output, stop }, reason: null };
   } catch (err) {
     await stop();
@@ -170,16 +171,6 @@ function greetingAt(port: number): Promise<string | null> {
   });
 }
 
-/** Checks `ready` every POLL_MS until it holds (true) or the deadline passes (false). */
-async function waitUntil(ready: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await ready()) return true;
-    if (Date.now() >= deadline) return false;
-    await delay(POLL_MS);
-  }
-}
-
 /** A peer's process: its output kept, and stopped together with everything it forked. */
 class ServerProcess {
   private text = '';
@@ -237,14 +228,17 @@ class ServerProcess {
     if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = once(this.child, 'exit');
     const pids = [pid, ...descendants(pid)];
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const signalled = (signal: NodeJS.Signals) => {
       for (const p of pids) if (!gone(p)) sendSignal(p, signal);
-      if (await waitUntil(() => pids.every(gone), STOP_TIMEOUT_MS)) {
-        await exited;
-        return;
-      }
-    }
-    throw new Error(`processes ${pids.join(', ')} did not stop:\n${this.text}`);
+      return eventually(() => pids.every(gone), {
+        what: `processes ${pids.join(', ')} to exit after ${signal}`,
+        timeoutMs: STOP_TIMEOUT_MS,
+        detail: () => this.text,
+      });
+    };
+    // What SIGTERM leaves after the deadline gets SIGKILL; what survives that is an error.
+    await signalled('SIGTERM').catch(() => signalled('SIGKILL'));
+    await exited;
   }
 }
 

@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { eventually } from './eventually.js';
 import { removeDir, tempDir } from './files.js';
 import { freePort } from './ports.js';
 import { hasProgram, run } from './processes.js';
@@ -104,7 +105,6 @@ const GiB = 1024 ** 3;
 const START_TIMEOUT_MS = 60_000;
 /** How long a daemon may take to exit after each of SIGTERM and SIGKILL. */
 const STOP_TIMEOUT_MS = 10_000;
-const POLL_MS = 25;
 /** Of each log, for output(). */
 const TAIL_BYTES = 4096;
 /** Packages and one program of each that the cluster runs. */
@@ -396,18 +396,21 @@ class Cluster implements Rgw {
   private async launchGateway(deadline: number): Promise<void> {
     const gateway = this.daemon('client.rgw', 'radosgw', ['-n', 'client.rgw']);
     this.gateway = gateway;
-    for (;;) {
-      if (await this.whileUp(answers(this.layout.rgwPort))) {
+    let refusal = 'it did not listen';
+    await eventually(
+      async () => {
+        if (!(await this.whileUp(answers(this.layout.rgwPort)))) return false;
         try {
           await this.whileUp(this.client.send(new ListBucketsCommand({})));
-          return;
+          return true;
         } catch (err) {
-          if (Date.now() >= deadline || !gateway.pid) throw err;
+          if (!gateway.pid) throw err;
+          refusal = `it answered ListBuckets with ${(err as Error).message}`;
+          return false;
         }
-      }
-      if (Date.now() >= deadline) throw new Error(`radosgw did not answer on ${this.endpoint} in time`);
-      await delay(POLL_MS);
-    }
+      },
+      { what: `radosgw to list buckets on ${this.endpoint}`, timeoutMs: Math.max(0, deadline - Date.now()), detail: () => refusal },
+    );
   }
 
   async startGateway(): Promise<void> {

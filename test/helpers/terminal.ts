@@ -6,10 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
+import { eventually } from './eventually.js';
 import { hasProgram, run } from './processes.js';
-
-const POLL_MS = 50;
 
 export class Terminal {
   /** Where tmux put the server's socket, which kill-server leaves behind. */
@@ -51,13 +49,9 @@ export class Terminal {
   /** Resolves with the screen once `ready(screen)` holds; rejects at the deadline, showing the screen. */
   async waitFor(ready: RegExp | ((screen: string) => boolean), timeoutMs = 15_000): Promise<string> {
     const test = typeof ready === 'function' ? ready : (s: string) => ready.test(s);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const screen = await this.screen();
-      if (test(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`the terminal never showed ${String(ready)}:\n${screen}`);
-      await delay(POLL_MS);
-    }
+    let screen = '';
+    await eventually(async () => test((screen = await this.screen())), { what: `the terminal to show ${String(ready)}`, timeoutMs, detail: () => screen });
+    return screen;
   }
 
   /** Kills this tmux server and the program in it, and removes its socket; fine when it has ended already. */

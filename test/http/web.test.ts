@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../helpers/eventually.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { WebClient, q, startWeb, type Web } from './webClient.js';
@@ -358,21 +359,18 @@ describe('web door on local disk', () => {
     const socket = await client.rawPatch(location, 0, bytes.length);
     socket.write(bytes.subarray(0, 300_000));
     // The server has the bytes once its offset says so; then the connection is cut.
-    let offset = 0;
-    for (let i = 0; i < 200 && offset < 300_000; i++) {
-      const head = await client.request('HEAD', location, { headers: { 'tus-resumable': '1.0.0' } });
-      offset = Number(head.headers.get('upload-offset'));
-      if (offset < 300_000) await new Promise((resolve) => setImmediate(resolve));
-    }
+    const serverOffset = async () => Number((await client.request('HEAD', location, { headers: { 'tus-resumable': '1.0.0' } })).headers.get('upload-offset'));
+    await eventually(async () => (await serverOffset()) >= 300_000, { what: "the upload's offset to reach the 300,000 bytes sent" });
     socket.destroy();
-    const head = await client.request('HEAD', location, { headers: { 'tus-resumable': '1.0.0' } });
-    offset = Number(head.headers.get('upload-offset'));
+    const offset = await serverOffset();
     assert.equal(offset, 300_000);
     assert.equal(fs.existsSync(path.join(root, 'dropped.bin')), false);
-    let res = await client.patch(location, offset, bytes.subarray(offset));
     // The cut request may still hold the upload for a moment (423, which tus clients retry).
-    for (let i = 0; i < 100 && res.status === 423; i++) res = await client.patch(location, offset, bytes.subarray(offset));
-    assert.equal(res.status, 204);
+    let res = null as Response | null;
+    await eventually(async () => (res = await client.patch(location, offset, bytes.subarray(offset))).status !== 423, {
+      what: 'a PATCH that the cut request no longer holds back with 423',
+    });
+    assert.equal(res!.status, 204);
     assert.equal(sha(fs.readFileSync(path.join(root, 'dropped.bin'))), sha(bytes));
   });
 

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ControlConnection } from '../helpers/ControlConnection.js';
+import { eventually } from '../helpers/eventually.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
 import { run } from '../helpers/processes.js';
@@ -55,12 +56,11 @@ function moved(before: Samples, after: Samples, prefix = 'sockftp_'): Record<str
 
 /** Polls until the open-sessions gauge is back to `n`: sessions close after their last reply is read. */
 async function sessionsBackTo(admin: Admin, n: number): Promise<Samples> {
-  for (let i = 0; i < 200; i++) {
-    const samples = await scrape(admin);
-    if (samples.get('sockftp_sessions{door="ftp"}') === n) return samples;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`sockftp_sessions never went back to ${n}`);
+  let samples = await scrape(admin);
+  await eventually(async () => (samples = await scrape(admin)).get('sockftp_sessions{door="ftp"}') === n, {
+    what: `sockftp_sessions{door="ftp"} to go back to ${n}`,
+  });
+  return samples;
 }
 
 describe('admin listener', () => {
@@ -224,7 +224,7 @@ describe('admin listener', () => {
     const signalled = Date.now();
     const exited = once(server.process, 'exit');
     server.process.kill('SIGTERM');
-    await until(() => polls.some((p) => p.status === 503), 'a 503 from /readyz');
+    await eventually(() => polls.some((p) => p.status === 503), { what: 'a 503 from /readyz' });
     // Draining: the load balancer has been told, and a newcomer is still greeted and served.
     const { conn: newcomer, greeting } = await ControlConnection.open(server.port);
     assert.equal(greeting.code, 220);
@@ -233,7 +233,7 @@ describe('admin listener', () => {
     const toldAt = Date.now();
     assert.equal(told.code, 421);
     assert.equal((await newcomer.read()).code, 421);
-    await until(() => polls.some((p) => p.at > toldAt && p.status === 503), 'a 503 from /readyz after the 421');
+    await eventually(() => polls.some((p) => p.at > toldAt && p.status === 503), { what: 'a 503 from /readyz after the 421' });
     data.end('second half');
     assert.equal((await uploader.read()).code, 226);
     assert.equal((await uploader.read()).code, 421);
@@ -269,15 +269,6 @@ describe('admin listener', () => {
     }
   });
 });
-
-/** Polls `condition` every 10 ms for up to 10 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`never saw ${what}`);
-}
 
 function pick(record: Record<string, number>, pattern: RegExp): Record<string, number> {
   return Object.fromEntries(Object.entries(record).filter(([key]) => pattern.test(key)));

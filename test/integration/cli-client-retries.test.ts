@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { events, temporaries, waitForEvents } from '../faults/support.js';
+import { eventually } from '../helpers/eventually.js';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
 import { freePort } from '../helpers/ports.js';
@@ -23,20 +24,10 @@ import { startServer, type RunningServer } from '../helpers/server.js';
 const BIG = 200 * MiB;
 /** More than the default 3: a server restarted on a loaded machine may take longer than 0.5 + 1 + 2 s to listen. */
 const RETRIES = '5';
-const POLL_MS = 2;
-const DEADLINE_MS = 30_000;
-
-/** Polls `condition` until it holds; fails after the deadline. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + DEADLINE_MS; !condition();) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
 
 /** Lets `client` run until `condition` holds, then does `act` to it (a kill, a cut) and waits for the client's end. */
 async function cutWhen<T>(client: Promise<RunResult>, what: string, condition: () => boolean, act: () => T | Promise<T>): Promise<[RunResult, T]> {
-  await until(what, condition);
+  await eventually(condition, { what, timeoutMs: 30_000 });
   const acted = await act();
   const result = await client;
   return [result, acted];

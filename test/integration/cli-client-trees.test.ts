@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { eventually } from '../helpers/eventually.js';
 import { useServer } from '../helpers/fixture.js';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
@@ -102,12 +102,8 @@ describe('trees, wildcards, resume and --verify against sockftp', () => {
     const child = spawn(process.execPath, [CLI, 'connect', `127.0.0.1:${f.server.port}`], { cwd: local, env: ENV, stdio: ['pipe', 'ignore', 'ignore'] });
     const exited = once(child, 'exit');
     child.stdin.write('download big.bin\n');
-    // Polled with a deadline: the download is cut once some of it is on disk.
-    const deadline = Date.now() + 15_000;
-    while ((fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0) === 0) {
-      assert.ok(Date.now() < deadline, 'the download never started');
-      await delay(5);
-    }
+    // The download is cut once some of it is on disk.
+    await eventually(() => (fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0) > 0, { what: 'the first bytes in big.bin.part', timeoutMs: 15_000 });
     // The server is frozen while the client dies, so the cut is surely mid-file.
     const server = f.server.process.pid!;
     process.kill(server, 'SIGSTOP');

@@ -56,7 +56,10 @@ async function answerTo(port: number, localAddress: string, bytes: string | Buff
   if (bytes.length > 0) socket.write(bytes);
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));
-  const closed = await Promise.race([once(socket, 'close').then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 8_000))]);
+  const closed = await once(socket, 'close', { signal: AbortSignal.timeout(8_000) }).then(
+    () => true,
+    () => false,
+  );
   socket.destroy();
   return { received: Buffer.concat(chunks).toString('latin1'), closed };
 }

@@ -13,11 +13,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SlabBudget } from '../../src/ftp/SlabBudget.js';
 import { sendRing } from '../../src/ftp/sendRing.js';
 import { FileSource } from '../../src/storage/fileStreams.js';
 import { readAll } from '../helpers/ControlConnection.js';
+import { eventually } from '../helpers/eventually.js';
 import { MiB, randomFile, removeDir, tempDir } from '../helpers/files.js';
 
 /** A loopback connection: `sending` is the server's side, `receiving` the client's. */
@@ -51,12 +51,6 @@ async function sendWhole(file: string, budget: SlabBudget, start = 0): Promise<B
   }
   sending.end();
   return received;
-}
-
-/** Waits, a turn of the event loop at a time and at most `turns` of them, until `condition` holds. */
-async function until(condition: () => boolean, what: string, turns = 100_000): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i++) await nextTurn();
-  assert.ok(condition(), `${what}, after ${turns} turns`);
 }
 
 describe('the send ring', () => {
@@ -98,7 +92,7 @@ describe('the send ring', () => {
     // The receiver reads one chunk and stops: the socket fills and the ring waits on it.
     await once(receiving, 'data');
     receiving.pause();
-    await until(() => sending.writableLength > 0 && budget.available() < 4, 'the socket holds a slab');
+    await eventually(() => sending.writableLength > 0 && budget.available() < 4, { what: 'the socket to hold a slab' });
     controller.abort(new Error('ABOR'));
     await assert.rejects(sent, /ABOR/);
     source.close();
@@ -118,7 +112,7 @@ describe('the send ring', () => {
     const source = open(big);
     const holding = sendRing(source, stuck.sending, holder.signal, budget);
     stuck.receiving.pause();
-    await until(() => stuck.sending.writableLength > 0 && budget.available() === 0, 'the first transfer holds the only slab');
+    await eventually(() => stuck.sending.writableLength > 0 && budget.available() === 0, { what: 'the first transfer to hold the only slab' });
     return {
       release: async () => {
         assert.equal(budget.available(), 0, 'the slab is still the stuck transfer’s');

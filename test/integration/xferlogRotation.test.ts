@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as os from 'node:os';
 import { ControlConnection } from '../helpers/ControlConnection.js';
+import { eventually } from '../helpers/eventually.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { hasProgram, run } from '../helpers/processes.js';
@@ -120,11 +121,7 @@ describe('xferlog rotation', () => {
 });
 
 /** Resolves once `file` holds a line matching `pattern`; fails with what it holds after a bounded wait. */
-async function lineIn(file: string, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+function lineIn(file: string, pattern: RegExp): Promise<void> {
   const text = () => (fs.existsSync(file) ? lines(file).join('\n') : '');
-  while (!pattern.test(text())) {
-    if (Date.now() > deadline) assert.fail(`${file} never had a line matching ${pattern}:\n${text()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return eventually(() => pattern.test(text()), { what: `a line matching ${pattern} in ${file}`, detail: text });
 }

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { eventually } from '../helpers/eventually.js';
 import type { RunningServer } from '../helpers/server.js';
 
 /** Relative "/"-separated path -> size in bytes. */
@@ -79,7 +80,7 @@ export function recordCommands(server: RunningServer): () => Promise<string[]> {
     return opened.length > 0 && opened.every((id) => text.includes(` connection closed session=${id} `));
   };
   return async () => {
-    await until(server, settled);
+    await eventually(settled, { what: "every connection opened since the recording began to close, in the server's log", detail: since });
     return [...since().matchAll(/ command=(.*)$/gm)].map((m) => m[1]);
   };
 }
@@ -87,25 +88,4 @@ export function recordCommands(server: RunningServer): () => Promise<string[]> {
 /** The verbs among logged command lines, in order. */
 export function verbs(commands: readonly string[]): string[] {
   return commands.map((line) => line.split(' ')[0].toUpperCase());
-}
-
-function until(server: RunningServer, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  if (done()) return Promise.resolve();
-  const stdout = server.process.stdout!;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!done()) return;
-      stop();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`the server's connections did not all close within ${timeoutMs} ms:\n${server.output()}`));
-    }, timeoutMs);
-    const stop = () => {
-      clearTimeout(timer);
-      stdout.off('data', check);
-    };
-    stdout.on('data', check);
-  });
 }
