@@ -128,7 +128,7 @@ describe('admin listener', () => {
     for (const [key, value] of Object.entries(pick(moved(before, after), /_bucket\{/))) assert.equal(value, 1, key);
     for (const direction of ['upload', 'download']) {
       const sum = after.get(`sockftp_transfer_duration_seconds_sum{direction="${direction}",door="ftp"}`)!;
-      assert.ok(sum >= 0 && sum < 10, `${direction} took ${sum} s`);
+      assert.ok(sum >= 0, `${direction} took ${sum} s`);
     }
     assert.equal(after.get('sockftp_data_connections_waiting'), 0);
     assert.equal(after.get('sockftp_ready'), 1);

@@ -192,9 +192,8 @@ describe('a trusted source without a valid PROXY header', () => {
     ['a client that speaks FTP at once', 'USER anonymous\r\n', /does not start with a PROXY header/],
   ] as const) {
     it(`is closed at once without a reply on ${name}`, async () => {
-      const started = Date.now();
       assert.deepEqual(await answerTo(server.port, BALANCER, bytes), { received: '', closed: true });
-      assert.ok(Date.now() - started < 1_500, 'closed before the header timeout');
+      // Closed for what it sent, not at the header timeout: the logged reason says which.
       await waitForLog(server, (l) => l.msg === 'no valid PROXY header from a trusted source; connection closed' && reason.test(String(l.reason)));
     });
   }
