@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { ControlConnection } from '../helpers/ControlConnection.js';
 import { retrTruncatedMidway } from '../helpers/downloads.js';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
@@ -46,6 +46,7 @@ describe('a full disk', () => {
     if (!server || !mount) return t.skip(why);
     fs.writeFileSync(path.join(mount, 'keep.txt'), 'old content');
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     const { final } = await conn.sendData('STOR keep.txt', Buffer.alloc(8 * MiB, 7));
     assert.equal(final.code, 552);
@@ -53,17 +54,16 @@ describe('a full disk', () => {
     assert.deepEqual(temporaries(mount), []);
     assert.equal((await conn.sendData('STOR small.txt', Buffer.from('fits'))).final.code, 226);
     assert.equal(fs.readFileSync(path.join(mount, 'small.txt'), 'utf8'), 'fits');
-    conn.close();
   });
 
   it('cuts an append that does not fit back to the file as it was', async (t) => {
     if (!server || !mount) return t.skip(why);
     fs.writeFileSync(path.join(mount, 'log.txt'), 'line 1\n');
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     assert.equal((await conn.sendData('APPE log.txt', Buffer.alloc(8 * MiB, 1))).final.code, 552);
     assert.equal(fs.readFileSync(path.join(mount, 'log.txt'), 'utf8'), 'line 1\n');
-    conn.close();
   });
 });
 
@@ -80,20 +80,21 @@ describe('files changing under a download', () => {
     removeDir(root);
   });
 
-  it('ends a download with 451 when the file is truncated under it', async () => {
+  it('ends a download with 451 when the file is truncated under it', async (t) => {
     const file = path.join(root, 'shrinking.bin');
     randomFile(file, 64 * MiB);
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     assert.equal((await retrTruncatedMidway(conn, 'shrinking.bin', file, 1 * MiB)).code, 451);
     assert.equal((await conn.send('NOOP')).code, 200);
-    conn.close();
   });
 
-  it('completes a download of a file deleted under it, as its data is still whole', async () => {
+  it('completes a download of a file deleted under it, as its data is still whole', async (t) => {
     const file = path.join(root, 'vanishing.bin');
     const sum = randomFile(file, 16 * MiB);
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     const data = await conn.passive();
     const chunks: Buffer[] = [];
@@ -105,7 +106,6 @@ describe('files changing under a download', () => {
     assert.equal((await conn.read()).code, 226);
     const { createHash } = await import('node:crypto');
     assert.equal(createHash('sha256').update(Buffer.concat(chunks)).digest('hex'), sum);
-    conn.close();
   });
 });
 
@@ -123,9 +123,10 @@ describe('connections reset in the middle of a transfer', () => {
     removeDir(root);
   });
 
-  /** Logs in, starts a transfer, moves `bytes` of it, then resets both connections. */
-  async function resetMidway(command: string, bytes: number): Promise<void> {
+  /** Logs in, starts a transfer, moves `bytes` of it, then resets both connections (closed after `t` if it fails before). */
+  async function resetMidway(t: TestContext, command: string, bytes: number): Promise<void> {
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     opened++;
     await conn.expect('TYPE I', 200);
     const data = await conn.passive();
@@ -140,24 +141,25 @@ describe('connections reset in the middle of a transfer', () => {
     await resetConnection(conn.socket);
   }
 
-  it('keeps the old file when a 200 MiB upload over it is reset, and leaves no temporary', async () => {
+  it('keeps the old file when a 200 MiB upload over it is reset, and leaves no temporary', async (t) => {
     const target = path.join(root, 'precious.bin');
     const sum = randomFile(target, 1 * MiB);
-    await resetMidway('STOR precious.bin', 100 * MiB);
+    await resetMidway(t, 'STOR precious.bin', 100 * MiB);
     await waitForEvents(server, 'connection closed', opened);
     assert.equal(await sha256File(target), sum);
     assert.deepEqual(temporaries(root), []);
   });
 
-  it('leaves no file at all when a new 200 MiB upload is reset', async () => {
-    await resetMidway('STOR fresh.bin', 100 * MiB);
+  it('leaves no file at all when a new 200 MiB upload is reset', async (t) => {
+    await resetMidway(t, 'STOR fresh.bin', 100 * MiB);
     await waitForEvents(server, 'connection closed', opened);
     assert.ok(!fs.existsSync(path.join(root, 'fresh.bin')));
     assert.deepEqual(temporaries(root), []);
   });
 
-  it('answers 426 when only the data connection of an upload is reset, commits nothing, and the session goes on', async () => {
+  it('answers 426 when only the data connection of an upload is reset, commits nothing, and the session goes on', async (t) => {
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     opened++;
     await conn.expect('TYPE I', 200);
     const data = await conn.passive();
@@ -168,29 +170,28 @@ describe('connections reset in the middle of a transfer', () => {
     assert.ok(!fs.existsSync(path.join(root, 'half.bin')));
     assert.deepEqual(temporaries(root), []);
     await conn.expect('NOOP', 200);
-    conn.close();
   });
 
-  it('survives a 200 MiB download reset midway', async () => {
+  it('survives a 200 MiB download reset midway', async (t) => {
     randomFile(path.join(root, 'large.bin'), 200 * MiB);
-    await resetMidway('RETR large.bin', 100 * MiB);
+    await resetMidway(t, 'RETR large.bin', 100 * MiB);
     await waitForEvents(server, 'connection closed', opened);
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     opened++;
     await conn.expect('NOOP', 200);
-    conn.close();
   });
 
-  it('returns to its baseline of descriptors and heap after 1,000 reset transfers', async () => {
+  it('returns to its baseline of descriptors and heap after 1,000 reset transfers', async (t) => {
     fs.writeFileSync(path.join(root, 'short.bin'), Buffer.alloc(256 * 1024, 9));
-    await resetMidway('RETR short.bin', 1);
+    await resetMidway(t, 'RETR short.bin', 1);
     await waitForEvents(server, 'connection closed', opened);
     const baseline = await stats(server);
     const rounds = 1000;
     const parallel = 10;
     for (let i = 0; i < rounds; i += parallel) {
       await Promise.all(
-        Array.from({ length: parallel }, (_, j) => ((i + j) % 2 === 0 ? resetMidway('RETR short.bin', 1) : resetMidway(`STOR up-${i + j}.bin`, 2 * MiB))),
+        Array.from({ length: parallel }, (_, j) => ((i + j) % 2 === 0 ? resetMidway(t, 'RETR short.bin', 1) : resetMidway(t, `STOR up-${i + j}.bin`, 2 * MiB))),
       );
     }
     await waitForEvents(server, 'connection closed', opened, 120_000);
@@ -204,31 +205,30 @@ describe('connections reset in the middle of a transfer', () => {
 });
 
 describe('file handles', () => {
-  it('are closed by the server itself after every transfer, never left to the garbage collector', async () => {
+  it('are closed by the server itself after every transfer, never left to the garbage collector', async (t) => {
     const root = tempDir();
     fs.writeFileSync(path.join(root, 'small.txt'), 'small');
+    t.after(() => removeDir(root));
     const server = await startServer(root, ['--log-format', 'json'], ['--expose-gc']);
-    try {
-      const conn = await ControlConnection.login(server.port);
-      await conn.expect('TYPE I', 200);
-      for (let i = 0; i < 200; i++) {
-        assert.equal((await conn.receive('RETR small.txt')).final.code, 226);
-        assert.equal((await conn.sendData(`STOR up${i % 5}.txt`, Buffer.from('x'))).final.code, 226);
-      }
-      conn.close();
-      // stats() runs a full collection: a handle nobody closed would be closed now, with a warning.
-      await stats(server);
-      assert.doesNotMatch(server.output(), /on garbage collection/);
-    } finally {
-      await server.stop();
-      removeDir(root);
+    t.after(() => server.stop());
+    const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
+    await conn.expect('TYPE I', 200);
+    for (let i = 0; i < 200; i++) {
+      assert.equal((await conn.receive('RETR small.txt')).final.code, 226);
+      assert.equal((await conn.sendData(`STOR up${i % 5}.txt`, Buffer.from('x'))).final.code, 226);
     }
+    conn.close();
+    // stats() runs a full collection: a handle nobody closed would be closed now, with a warning.
+    await stats(server);
+    assert.doesNotMatch(server.output(), /on garbage collection/);
   });
 });
 
 describe('temporaries from a crash', () => {
-  it('are removed at start, in the root and below it', async () => {
+  it('are removed at start, in the root and below it', async (t) => {
     const root = tempDir();
+    t.after(() => removeDir(root));
     fs.mkdirSync(path.join(root, 'sub'));
     const left = [path.join(root, '.sockftp-0123456789abcdef.tmp'), path.join(root, 'sub', '.sockftp-fedcba9876543210.tmp')];
     for (const f of left) {
@@ -237,13 +237,9 @@ describe('temporaries from a crash', () => {
     }
     fs.writeFileSync(path.join(root, 'real.txt'), 'stays');
     const server = await startServer(root, ['--log-format', 'json']);
-    try {
-      await waitForEvents(server, 'leftovers of an earlier run removed', 1);
-      assert.deepEqual(temporaries(root), []);
-      assert.equal(fs.readFileSync(path.join(root, 'real.txt'), 'utf8'), 'stays');
-    } finally {
-      await server.stop();
-      removeDir(root);
-    }
+    t.after(() => server.stop());
+    await waitForEvents(server, 'leftovers of an earlier run removed', 1);
+    assert.deepEqual(temporaries(root), []);
+    assert.equal(fs.readFileSync(path.join(root, 'real.txt'), 'utf8'), 'stays');
   });
 });

@@ -48,11 +48,13 @@ describe('SIGTERM', () => {
     removeDir(root);
   });
 
-  it('lets a 500 MiB upload finish, closes idle sessions with 421, refuses newcomers, and exits 0', async () => {
+  it('lets a 500 MiB upload finish, closes idle sessions with 421, refuses newcomers, and exits 0', async (t) => {
     root = tempDir();
     server = await startServer(root, ['--log-format', 'json']);
     const idle = await ControlConnection.login(server.port);
+    t.after(() => idle.close());
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     const data = await conn.passive();
     await conn.expect('STOR big.bin', 150);
@@ -73,11 +75,12 @@ describe('SIGTERM', () => {
     assert.deepEqual(temporaries(root), []);
   });
 
-  it('cuts an upload still running when a 1 second grace ends, and the target keeps its old content', async () => {
+  it('cuts an upload still running when a 1 second grace ends, and the target keeps its old content', async (t) => {
     root = tempDir();
     fs.writeFileSync(path.join(root, 'big.bin'), 'the old content');
     server = await startServer(root, ['--log-format', 'json', '--shutdown-grace', '1']);
     const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     const data = await conn.passive();
     await conn.expect('STOR big.bin', 150);
@@ -89,6 +92,5 @@ describe('SIGTERM', () => {
     assert.equal(code, 0);
     assert.equal(fs.readFileSync(path.join(root, 'big.bin'), 'utf8'), 'the old content');
     assert.deepEqual(temporaries(root), []);
-    data.destroy();
   });
 });

@@ -21,6 +21,8 @@ export class ControlConnection {
   private readonly replies: FtpReply[] = [];
   private waiter: (() => void) | null = null;
   private ended = false;
+  /** The data connections passive() opened that are still open: close() closes them too. */
+  private readonly dataSockets = new Set<net.Socket>();
 
   private constructor(readonly socket: net.Socket) {
     socket.setEncoding('utf8');
@@ -114,9 +116,11 @@ export class ControlConnection {
     const reply = await this.expect('EPSV', 229);
     const port = Number(/\|\|\|(\d+)\|/.exec(reply.text)![1]);
     const data = net.connect({ port, host: this.socket.remoteAddress! });
-    await once(data, 'connect');
     // Tests that abort transfers see the server reset this socket; that is the behaviour under test, not a crash.
     data.on('error', () => undefined);
+    this.dataSockets.add(data);
+    data.once('close', () => this.dataSockets.delete(data));
+    await once(data, 'connect');
     return data;
   }
 
@@ -145,7 +149,9 @@ export class ControlConnection {
     return { preliminary, final: await this.read() };
   }
 
+  /** Closes the control connection and any data connection passive() opened on it; for t.after(), whatever the test did. */
   close(): void {
+    for (const data of this.dataSockets) data.destroy();
     this.socket.destroy();
   }
 

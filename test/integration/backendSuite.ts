@@ -50,9 +50,10 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
     });
     after(() => server?.stop());
 
-    it('offers in FEAT what the storage can do, and answers 502 for what it cannot', async () => {
+    it('offers in FEAT what the storage can do, and answers 502 for what it cannot', async (t) => {
       const can = capabilitiesOf(storage);
       const conn = await login();
+      t.after(() => conn.close());
       const feat = (await conn.expect('FEAT', 211)).lines.map((l) => l.trim());
       assert.ok(feat.includes('REST STREAM') && feat.includes('SIZE') && feat.includes('MDTM'), feat.join('|'));
       assert.ok(feat.some((l) => l.startsWith('HASH ')));
@@ -69,12 +70,12 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       assert.equal((await conn.sendData('STOR f.txt', Buffer.from('z'))).final.code, can.writeInPlace ? 226 : 502);
       const expected = can.writeInPlace ? 'xz' : 'x';
       assert.equal((await conn.receive('RETR f.txt')).data.toString(), expected);
-      conn.close();
     });
 
-    it('stores and retrieves a file byte for byte, with its size, time and SHA-256', async () => {
+    it('stores and retrieves a file byte for byte, with its size, time and SHA-256', async (t) => {
       const payload = randomBytes(bigBytes);
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       assert.equal((await conn.sendData('STOR big.bin', payload)).final.code, 226);
       assert.equal((await conn.expect('SIZE big.bin', 213)).text, String(payload.length));
@@ -87,19 +88,18 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       await conn.expect('OPTS HASH MD5', 200);
       const md5 = createHash('md5').update(payload).digest('hex');
       assert.match((await conn.expect('HASH big.bin', 213)).text, new RegExp(` ${md5} `));
-      conn.close();
     });
 
-    it('resumes a download with REST and RETR', async () => {
+    it('resumes a download with REST and RETR', async (t) => {
       const payload = randomBytes(256 * 1024);
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/r.bin`, payload);
       await conn.expect('REST 100000', 350);
       const got = await conn.receive('RETR r.bin');
       assert.equal(got.final.code, 226);
       assert.ok(got.data.equals(payload.subarray(100000)));
-      conn.close();
     });
 
     it('resumes an upload with REST and STOR, and appends with APPE, where the storage writes in place', async (t) => {
@@ -107,6 +107,7 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       const head = randomBytes(bigBytes);
       const tail = randomBytes(200_000);
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       assert.equal((await conn.sendData('STOR part.bin', head)).final.code, 226);
       await conn.expect(`REST ${head.length - 1000}`, 350);
@@ -117,11 +118,11 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       assert.equal(sha256(await readBytes(storage, `${d}/part.bin`)), sha256(Buffer.concat([resumed, Buffer.from('end')])));
       assert.equal((await conn.sendData('APPE new.log', Buffer.from('first'))).final.code, 226);
       assert.equal((await readBytes(storage, `${d}/new.log`)).toString(), 'first');
-      conn.close();
     });
 
-    it('stores under a free name with STOU', async () => {
+    it('stores under a free name with STOU', async (t) => {
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/report.pdf`, 'old');
       const stou = await conn.sendData('STOU report.pdf', Buffer.from('new'));
@@ -129,11 +130,11 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       assert.equal(stou.final.code, 226);
       assert.equal((await readBytes(storage, `${d}/report.pdf`)).toString(), 'old');
       assert.equal((await readBytes(storage, `${d}/report_1.pdf`)).toString(), 'new');
-      conn.close();
     });
 
-    it('lists a directory with LIST, NLST and MLSD, and one entry with MLST', async () => {
+    it('lists a directory with LIST, NLST and MLSD, and one entry with MLST', async (t) => {
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/a.txt`, 'aaa');
       await write(storage, `${d}/b b.txt`, 'bb');
@@ -150,11 +151,11 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       const mlst = await conn.expect('MLST b b.txt', 250);
       assert.match(mlst.lines[1], /type=file;size=2;.* \/t\d+\/b b\.txt$/);
       await conn.expect('MLSD a.txt', 550);
-      conn.close();
     });
 
-    it('moves around directories, and removes only empty ones', async () => {
+    it('moves around directories, and removes only empty ones', async (t) => {
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await conn.expect('MKD deep', 257);
       await conn.expect('CWD deep', 250);
@@ -166,11 +167,11 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       await conn.expect('RMD deep', 250);
       await conn.expect('CWD deep', 550);
       await conn.expect('MKD nowhere/deeper', 550);
-      conn.close();
     });
 
-    it('renames files and whole directories', async () => {
+    it('renames files and whole directories', async (t) => {
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/one.txt`, '1');
       await write(storage, `${d}/one2.txt`, '2');
@@ -186,11 +187,11 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       assert.equal((await readBytes(storage, `${d}/moved/uno.txt`)).toString(), '1');
       await conn.expect('RNFR nothere', 550);
       await conn.expect('RNTO x', 503);
-      conn.close();
     });
 
-    it('answers 550 for what is not there, before any data connection', async () => {
+    it('answers 550 for what is not there, before any data connection', async (t) => {
       const conn = await login();
+      t.after(() => conn.close());
       await freshDir(conn);
       const retr = await conn.receive('RETR missing.bin');
       assert.equal(retr.preliminary.code, 550);
@@ -198,12 +199,12 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       await conn.expect('SIZE missing.bin', 550);
       await conn.expect('HASH missing.bin', 550);
       assert.equal((await conn.receive('LIST missing-dir')).preliminary.code, 550);
-      conn.close();
     });
 
-    it('refuses REST past the end with 554 before anything is written or sent, and the offset is used up', async () => {
+    it('refuses REST past the end with 554 before anything is written or sent, and the offset is used up', async (t) => {
       const can = capabilitiesOf(storage);
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/six.txt`, 'abcdef');
       // A storage that cannot write in place refuses every resumed upload with 502 first.
@@ -224,12 +225,12 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       const atEnd = await conn.receive('RETR six.txt');
       assert.equal(atEnd.final.code, 226);
       assert.equal(atEnd.data.length, 0);
-      conn.close();
     });
 
-    it('answers an invalid REST before asking for a data connection, as it answers a missing file', async () => {
+    it('answers an invalid REST before asking for a data connection, as it answers a missing file', async (t) => {
       const can = capabilitiesOf(storage);
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/six.txt`, 'abcdef');
       await conn.expect('REST 10', 350);
@@ -240,12 +241,12 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       await conn.expect('RETR missing.bin', 550);
       await conn.expect('RETR six.txt', 425);
       assert.deepEqual(await names(storage, d), ['six.txt']);
-      conn.close();
     });
 
-    it('keeps the old file whole when an upload over it is reset midway, and the session goes on', async () => {
+    it('keeps the old file whole when an upload over it is reset midway, and the session goes on', async (t) => {
       const old = randomBytes(64 * 1024);
       const conn = await login();
+      t.after(() => conn.close());
       const d = await freshDir(conn);
       await write(storage, `${d}/keep.bin`, old);
       const data = await conn.passive();
@@ -257,7 +258,6 @@ export function runBackendSuite(name: string, make: () => Promise<Storage>, opti
       assert.ok((await readBytes(storage, `${d}/keep.bin`)).equals(old));
       assert.deepEqual(await names(storage, d), ['keep.bin']);
       assert.equal((await conn.sendData('STOR after.txt', Buffer.from('fine'))).final.code, 226);
-      conn.close();
     });
   });
 }

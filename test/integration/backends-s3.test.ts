@@ -31,27 +31,24 @@ const newStorage = async (bucket?: string) =>
 if (rgw) runBackendSuite('S3Storage (RGW)', () => newStorage(), { bigBytes: 12 * MiB + 3 });
 
 describe('FTP on S3 confined to its prefix', { skip: start.reason ?? false }, () => {
-  it('reaches nothing outside the served prefix, however the path is spelled', async () => {
+  it('reaches nothing outside the served prefix, however the path is spelled', async (t) => {
     const bucket = await rgw!.createBucket();
     for (const key of ['secret.txt', 'served-other/secret.txt', 'servedx', 'served/inside.txt']) {
       await rgw!.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from('must not be served'), ContentLength: 18 }));
     }
     const server = await startTestServer({ storage: await newStorage(bucket) });
-    try {
-      const conn = await ControlConnection.login(server.port);
-      for (const p of ['../secret.txt', '/../secret.txt', '..\\secret.txt', '../served-other/secret.txt', '/../../servedx', 'sub/../../secret.txt']) {
-        const retr = await conn.receive(`RETR ${p}`);
-        assert.equal(retr.preliminary.code, 550, `RETR ${p}`);
-        await conn.expect(`SIZE ${p}`, 550);
-      }
-      await conn.expect('CWD ..', 250);
-      assert.match((await conn.expect('PWD', 257)).text, /^"\/"/);
-      const names = (await conn.receive('NLST ..')).data.toString().split('\r\n').filter(Boolean);
-      assert.deepEqual(names, ['inside.txt']);
-      conn.close();
-    } finally {
-      await server.stop();
+    t.after(() => server.stop());
+    const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
+    for (const p of ['../secret.txt', '/../secret.txt', '..\\secret.txt', '../served-other/secret.txt', '/../../servedx', 'sub/../../secret.txt']) {
+      const retr = await conn.receive(`RETR ${p}`);
+      assert.equal(retr.preliminary.code, 550, `RETR ${p}`);
+      await conn.expect(`SIZE ${p}`, 550);
     }
+    await conn.expect('CWD ..', 250);
+    assert.match((await conn.expect('PWD', 257)).text, /^"\/"/);
+    const names = (await conn.receive('NLST ..')).data.toString().split('\r\n').filter(Boolean);
+    assert.deepEqual(names, ['inside.txt']);
   });
 });
 
@@ -65,14 +62,16 @@ describe('FTP on S3 when the object store goes away', { skip: start.reason ?? fa
   });
   after(() => server?.stop());
 
-  it('answers 451 for an upload and a download cut by the store dying, leaves nothing half-written, and serves again once it is back', async () => {
+  it('answers 451 for an upload and a download cut by the store dying, leaves nothing half-written, and serves again once it is back', async (t) => {
     const storage = await newStorage(bucket);
     // More than the socket buffers from the gateway through us to the client can hold (receive
     // buffers grow to 32 MiB here), so the download is still under way when the gateway dies.
     await write(storage, '/big.bin', randomBytes(64 * MiB));
     const down = await ControlConnection.login(server.port);
+    t.after(() => down.close());
     await down.expect('TYPE I', 200);
     const up = await ControlConnection.login(server.port);
+    t.after(() => up.close());
     await up.expect('TYPE I', 200);
 
     // A download under way: the first bytes have arrived when the gateway dies.
@@ -102,12 +101,12 @@ describe('FTP on S3 when the object store goes away', { skip: start.reason ?? fa
       ['served/big.bin'],
     );
     const fresh = await ControlConnection.login(server.port);
+    t.after(() => fresh.close());
     await fresh.expect('TYPE I', 200);
     assert.equal((await fresh.sendData('STOR after.bin', Buffer.from('fine'))).final.code, 226);
     assert.equal((await fresh.receive('RETR after.bin')).data.toString(), 'fine');
     // The upload the dead store cut short was aborted, or is left for the sweep: none is ever visible as an object.
     const uploads = await rgw!.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     assert.ok((uploads.Uploads ?? []).every((u) => u.Key === 'served/new.bin'));
-    for (const conn of [down, up, fresh]) conn.close();
   });
 });

@@ -73,12 +73,13 @@ async function freePort(): Promise<number> {
 }
 
 describe('serve --config', () => {
-  it('listens on the port, serves the root and applies the anonymous policy and limits the file gives', async () => {
+  it('listens on the port, serves the root and applies the anonymous policy and limits the file gives', async (t) => {
     const port = await freePort();
     const file = configFile(`port = ${port}`, 'anonymous = "read"', 'max-per-ip = 1', 'tls-session-reuse = false');
     await withServer(file, [], async (server) => {
       assert.equal(server.port, port);
       const conn = await ControlConnection.login(port);
+      t.after(() => conn.close());
       assert.equal((await conn.receive('RETR hello.txt')).data.toString(), 'hello');
       assert.equal((await conn.sendData('STOR new.txt', Buffer.from('x'))).preliminary.code, 550);
       assert.equal(await greeting(port), 421, 'a second connection from the same address is over max-per-ip = 1');
@@ -86,18 +87,21 @@ describe('serve --config', () => {
     });
   });
 
-  it('takes numbers as TOML strings too', async () => {
+  it('takes numbers as TOML strings too', async (t) => {
     await withServer(configFile('port = "0"', 'max-per-ip = "1"'), [], async (server) => {
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       assert.equal(await greeting(server.port), 421);
       conn.close();
     });
   });
 
-  it('lets a flag given on the command line win over the file', async () => {
+  it('lets a flag given on the command line win over the file', async (t) => {
     await withServer(configFile('port = 0', 'max-per-ip = 1'), ['--max-per-ip', '2'], async (server) => {
       const first = await ControlConnection.login(server.port);
+      t.after(() => first.close());
       const second = await ControlConnection.login(server.port);
+      t.after(() => second.close());
       assert.equal(await greeting(server.port), 421);
       first.close();
       second.close();
@@ -152,7 +156,7 @@ describe('serve --config', () => {
 });
 
 describe('docs/sockftp.toml', () => {
-  it("starts a server as it is, its paths made the test's and its address given by flags", async () => {
+  it("starts a server as it is, its paths made the test's and its address given by flags", async (t) => {
     const usersFile = path.join(dir, 'users.json');
     const added = await run(process.execPath, [CLI, 'user', 'add', 'carol', '--users', usersFile], {
       env: { ...process.env, SOCKFTP_PASSWORD: 'secret words' },
@@ -168,6 +172,7 @@ describe('docs/sockftp.toml', () => {
     fs.writeFileSync(file, example);
     await withServer(file, ['--host', '127.0.0.1', '--port', '0'], async (server) => {
       const { conn } = await ControlConnection.open(server.port);
+      t.after(() => conn.close());
       await conn.expect('USER anonymous', 331);
       await conn.expect('PASS x@', 530);
       await conn.expect('USER carol', 331);
@@ -180,14 +185,16 @@ describe('docs/sockftp.toml', () => {
 });
 
 describe('SIGHUP with --config', () => {
-  it('applies a new max-per-ip to new connections while the sessions already open go on', async () => {
+  it('applies a new max-per-ip to new connections while the sessions already open go on', async (t) => {
     const file = configFile('port = 0', 'max-per-ip = 1');
     await withServer(file, [], async (server) => {
       const first = await ControlConnection.login(server.port);
+      t.after(() => first.close());
       assert.equal(await greeting(server.port), 421);
       rewrite(file, 'port = 0', 'max-per-ip = 2');
       await hangup(server, /config file re-read .*applied=max-per-ip/);
       const second = await ControlConnection.login(server.port);
+      t.after(() => second.close());
       assert.equal(await greeting(server.port), 421, 'the third is over the new limit of 2');
       await first.expect('NOOP', 200);
       assert.equal((await first.receive('RETR hello.txt')).data.toString(), 'hello');
@@ -196,10 +203,11 @@ describe('SIGHUP with --config', () => {
     });
   });
 
-  it("gives a session's next idle timer the new idle-timeout", async () => {
+  it("gives a session's next idle timer the new idle-timeout", async (t) => {
     const file = configFile('port = 0', 'idle-timeout = 300');
     await withServer(file, [], async (server) => {
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       rewrite(file, 'port = 0', 'idle-timeout = 1');
       await hangup(server, /config file re-read .*applied=idle-timeout/);
       // The command restarts the idle timer, now with one second.
@@ -210,7 +218,7 @@ describe('SIGHUP with --config', () => {
     });
   });
 
-  it('says a changed port needs a restart, and keeps listening where it was', async () => {
+  it('says a changed port needs a restart, and keeps listening where it was', async (t) => {
     const file = configFile('port = 0');
     await withServer(file, [], async (server) => {
       rewrite(file, `port = ${await freePort()}`, 'anonymous = "off"');
@@ -219,14 +227,16 @@ describe('SIGHUP with --config', () => {
       assert.match(server.output(), /WARN "anonymous" changed; restart to apply/);
       assert.match(server.output(), /config file re-read .*applied=nothing/);
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('QUIT', 221);
     });
   });
 
-  it('logs a broken file with its reason and keeps every setting it had', async () => {
+  it('logs a broken file with its reason and keeps every setting it had', async (t) => {
     const file = configFile('port = 0', 'max-per-ip = 1');
     await withServer(file, [], async (server) => {
       const first = await ControlConnection.login(server.port);
+      t.after(() => first.close());
       rewrite(file, 'port = 0', 'max-per-ip = ');
       await hangup(server, /ERROR config file not re-read; the previous settings stay .*line 3, column 14: invalid value/);
       rewrite(file, 'port = 0', 'max-per-ip = 0');
@@ -237,10 +247,11 @@ describe('SIGHUP with --config', () => {
     });
   });
 
-  it('turns on debug logging: command lines are logged after the signal, not before', async () => {
+  it('turns on debug logging: command lines are logged after the signal, not before', async (t) => {
     const file = configFile('port = 0', 'log-level = "info"');
     await withServer(file, [], async (server) => {
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('SYST', 215);
       assert.doesNotMatch(server.output(), /DEBUG/);
       rewrite(file, 'port = 0', 'log-level = "debug"');

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import * as tls from 'node:tls';
 import { ControlConnection, readAll } from '../helpers/ControlConnection.js';
 import { removeDir, tempDir } from '../helpers/files.js';
@@ -78,13 +78,15 @@ function waitForLog(server: RunningServer, matches: (line: Record<string, unknow
 }
 
 /** EPSV, then a data connection from the balancer that starts with `header` (and `data`, in the same write). */
-async function dataThrough(conn: ControlConnection, header: string | Buffer, data: Buffer = Buffer.alloc(0)): Promise<net.Socket> {
+async function dataThrough(t: TestContext, conn: ControlConnection, header: string | Buffer, data: Buffer = Buffer.alloc(0)): Promise<net.Socket> {
   const reply = await conn.expect('EPSV', 229);
-  return dataConnection(Number(/\|\|\|(\d+)\|/.exec(reply.text)![1]), header, data);
+  return dataConnection(t, Number(/\|\|\|(\d+)\|/.exec(reply.text)![1]), header, data);
 }
 
-async function dataConnection(port: number, header: string | Buffer, data: Buffer = Buffer.alloc(0)): Promise<net.Socket> {
+/** A data connection from the balancer, closed after the test `t`. */
+async function dataConnection(t: TestContext, port: number, header: string | Buffer, data: Buffer = Buffer.alloc(0)): Promise<net.Socket> {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress: BALANCER });
+  t.after(() => socket.destroy());
   socket.on('error', () => undefined);
   await once(socket, 'connect');
   socket.write(Buffer.concat([Buffer.from(header), data]));
@@ -123,8 +125,9 @@ describe('a PROXY header from a trusted load balancer', () => {
     ['v2 IPv4', v2('PROXY', '203.0.113.8', 40003), '203.0.113.8:40003'],
     ['v2 IPv6', v2('PROXY', '2001:db8::8', 40004), '2001:db8::8:40004'],
   ] as const) {
-    it(`${name}: its source is the client, in STAT and in the logs, and the balancer is logged beside it`, async () => {
+    it(`${name}: its source is the client, in STAT and in the logs, and the balancer is logged beside it`, async (t) => {
       const { conn, greeting } = await ControlConnection.openFrom(server.port, BALANCER, header);
+      t.after(() => conn.close());
       assert.equal(greeting.code, 220);
       await conn.expect('USER anonymous', 331);
       await conn.expect('PASS x', 230);
@@ -135,8 +138,9 @@ describe('a PROXY header from a trusted load balancer', () => {
     });
   }
 
-  it("v2 LOCAL (a health check) keeps the balancer's own address", async () => {
+  it("v2 LOCAL (a health check) keeps the balancer's own address", async (t) => {
     const { conn, greeting } = await ControlConnection.openFrom(server.port, BALANCER, v2('LOCAL'));
+    t.after(() => conn.close());
     assert.equal(greeting.code, 220);
     await conn.expect('USER anonymous', 331);
     await conn.expect('PASS x', 230);
@@ -144,12 +148,14 @@ describe('a PROXY header from a trusted load balancer', () => {
     await conn.expect('QUIT', 221);
   });
 
-  it("--max-per-ip counts the header's address, not the balancer's", async () => {
+  it("--max-per-ip counts the header's address, not the balancer's", async (t) => {
     const { conn: first } = await ControlConnection.openFrom(server.port, BALANCER, v1('203.0.113.20', 1000));
+    t.after(() => first.close());
     const second = await answerTo(server.port, BALANCER, v1('203.0.113.20', 1001));
     assert.equal(second.received, '421 Too many connections from your address\r\n');
     // Two clients behind one balancer are two addresses: the second one is served while the first stays.
     const { conn: other, greeting } = await ControlConnection.openFrom(server.port, BALANCER, v1('203.0.113.21', 1002));
+    t.after(() => other.close());
     assert.equal(greeting.code, 220);
     first.close();
     other.close();
@@ -159,8 +165,9 @@ describe('a PROXY header from a trusted load balancer', () => {
     );
   });
 
-  it("bans the header's address after failed logins, and only that address", async () => {
+  it("bans the header's address after failed logins, and only that address", async (t) => {
     const { conn } = await ControlConnection.openFrom(server.port, BALANCER, v2('PROXY', '198.51.100.9', 2000));
+    t.after(() => conn.close());
     await conn.expect('USER nobody', 331);
     await conn.expect('PASS wrong', 530);
     await conn.expect('USER nobody', 331);
@@ -169,8 +176,8 @@ describe('a PROXY header from a trusted load balancer', () => {
     const banned = await answerTo(server.port, BALANCER, v2('PROXY', '198.51.100.9', 2001));
     assert.equal(banned.received, '421 Too many failed logins; try again later\r\n');
     const { conn: neighbour, greeting } = await ControlConnection.openFrom(server.port, BALANCER, v2('PROXY', '198.51.100.10', 2002));
+    t.after(() => neighbour.close());
     assert.equal(greeting.code, 220);
-    neighbour.close();
   });
 });
 
@@ -200,8 +207,9 @@ describe('a trusted source without a valid PROXY header', () => {
 });
 
 describe('a source not in --proxy-protocol-from', () => {
-  it('is a direct client: greeted at once, served, its own address in STAT', async () => {
+  it('is a direct client: greeted at once, served, its own address in STAT', async (t) => {
     const { conn, greeting } = await ControlConnection.openFrom(server.port, ELSEWHERE);
+    t.after(() => conn.close());
     assert.equal(greeting.code, 220);
     await conn.expect('USER anonymous', 331);
     await conn.expect('PASS x', 230);
@@ -226,18 +234,19 @@ describe('a source not in --proxy-protocol-from', () => {
 });
 
 describe('passive data connections through the load balancer', () => {
-  it("are accepted with a header naming the client, and dropped with another address's or a malformed one", async () => {
+  it("are accepted with a header naming the client, and dropped with another address's or a malformed one", async (t) => {
     const { conn } = await ControlConnection.openFrom(server.port, BALANCER, v2('PROXY', '203.0.113.30', 3000));
+    t.after(() => conn.close());
     await conn.expect('USER anonymous', 331);
     await conn.expect('PASS x', 230);
     const reply = await conn.expect('EPSV', 229);
     const port = Number(/\|\|\|(\d+)\|/.exec(reply.text)![1]);
-    const foreign = await dataConnection(port, v2('PROXY', '203.0.113.31', 3001));
+    const foreign = await dataConnection(t, port, v2('PROXY', '203.0.113.31', 3001));
     assert.equal((await readAll(foreign)).length, 0);
-    const malformed = await dataConnection(port, 'PROXY TCP4 203.0.113.30\r\n');
+    const malformed = await dataConnection(t, port, 'PROXY TCP4 203.0.113.30\r\n');
     assert.equal((await readAll(malformed)).length, 0);
     await conn.expect('TYPE I', 200);
-    const own = await dataConnection(port, v1('203.0.113.30', 3002));
+    const own = await dataConnection(t, port, v1('203.0.113.30', 3002));
     const received = readAll(own);
     assert.equal((await conn.send('RETR hello.txt')).code, 150);
     assert.equal((await received).toString(), 'hello through the balancer\n');
@@ -247,13 +256,14 @@ describe('passive data connections through the load balancer', () => {
     await conn.expect('QUIT', 221);
   });
 
-  it('take an upload whose first bytes and end came in the same write as the header', async () => {
+  it('take an upload whose first bytes and end came in the same write as the header', async (t) => {
     const { conn } = await ControlConnection.openFrom(server.port, BALANCER, v1('203.0.113.32', 3100));
+    t.after(() => conn.close());
     await conn.expect('USER anonymous', 331);
     await conn.expect('PASS x', 230);
     await conn.expect('TYPE I', 200);
     const payload = Buffer.from('uploaded right behind the PROXY line\n');
-    const data = await dataThrough(conn, v1('203.0.113.32', 3101), payload);
+    const data = await dataThrough(t, conn, v1('203.0.113.32', 3101), payload);
     data.end();
     assert.equal((await conn.send('STOR up.txt')).code, 150);
     assert.equal((await conn.read()).code, 226);
@@ -263,66 +273,65 @@ describe('passive data connections through the load balancer', () => {
 });
 
 describe('without --proxy-protocol-from', () => {
-  it('a PROXY line is an unknown command, as it always was', async () => {
+  it('a PROXY line is an unknown command, as it always was', async (t) => {
     const plain = await startServer(root);
-    try {
-      const { conn } = await ControlConnection.open(plain.port);
-      assert.equal((await conn.send(v1('203.0.113.60', 1).trimEnd())).code, 500);
-      await conn.expect('NOOP', 200);
-      await conn.expect('QUIT', 221);
-    } finally {
-      await plain.stop();
-    }
+    t.after(() => plain.stop());
+    const { conn } = await ControlConnection.open(plain.port);
+    t.after(() => conn.close());
+    assert.equal((await conn.send(v1('203.0.113.60', 1).trimEnd())).code, 500);
+    await conn.expect('NOOP', 200);
+    await conn.expect('QUIT', 221);
   });
 });
 
 describe('implicit FTPS behind the load balancer', () => {
-  it('reads the header before the TLS handshake, even when the ClientHello shares its segment; screens direct clients before it', async () => {
+  it('reads the header before the TLS handshake, even when the ClientHello shares its segment; screens direct clients before it', async (t) => {
     const certDir = tempDir();
+    t.after(() => removeDir(certDir));
     const ftps = await startServer(root, [...tlsArgs(certDir), '--implicit-tls-port', '0', '--proxy-protocol-from', BALANCER, '--log-format', 'json']);
-    try {
-      const implicitPort = Number(/ftps:\/\/[^\s:"]+:(\d+)/.exec(ftps.output())![1]);
-      const raw = net.connect({ port: implicitPort, host: '127.0.0.1', localAddress: BALANCER });
-      await once(raw, 'connect');
-      raw.cork();
-      raw.write(v2('PROXY', '203.0.113.40', 4000));
-      const secure = tls.connect({ socket: raw, rejectUnauthorized: false });
-      process.nextTick(() => raw.uncork());
-      await once(secure, 'secureConnect');
-      secure.setEncoding('utf8');
-      const [greeting] = (await once(secure, 'data')) as [string];
-      assert.match(greeting, /^220 /);
-      secure.end('QUIT\r\n');
-      await waitForLog(ftps, (l) => l.client === '203.0.113.40:4000' && l.tls === 'implicit');
+    t.after(() => ftps.stop());
+    const implicitPort = Number(/ftps:\/\/[^\s:"]+:(\d+)/.exec(ftps.output())![1]);
+    const raw = net.connect({ port: implicitPort, host: '127.0.0.1', localAddress: BALANCER });
+    t.after(() => raw.destroy());
+    await once(raw, 'connect');
+    raw.cork();
+    raw.write(v2('PROXY', '203.0.113.40', 4000));
+    const secure = tls.connect({ socket: raw, rejectUnauthorized: false });
+    process.nextTick(() => raw.uncork());
+    await once(secure, 'secureConnect');
+    secure.setEncoding('utf8');
+    const [greeting] = (await once(secure, 'data')) as [string];
+    assert.match(greeting, /^220 /);
+    secure.end('QUIT\r\n');
+    await waitForLog(ftps, (l) => l.client === '203.0.113.40:4000' && l.tls === 'implicit');
 
-      // A direct client's ClientHello is looked at for a PROXY signature, then handed to TLS whole.
-      const directRaw = net.connect({ port: implicitPort, host: '127.0.0.1', localAddress: '127.0.0.9' });
-      await once(directRaw, 'connect');
-      const direct = tls.connect({ socket: directRaw, rejectUnauthorized: false });
-      await once(direct, 'secureConnect');
-      direct.setEncoding('utf8');
-      assert.match(((await once(direct, 'data')) as [string])[0], /^220 /);
-      direct.end('QUIT\r\n');
-      await waitForLog(ftps, (l) => String(l.client).startsWith('127.0.0.9:') && l.tls === 'implicit');
+    // A direct client's ClientHello is looked at for a PROXY signature, then handed to TLS whole.
+    const directRaw = net.connect({ port: implicitPort, host: '127.0.0.1', localAddress: '127.0.0.9' });
+    t.after(() => directRaw.destroy());
+    await once(directRaw, 'connect');
+    const direct = tls.connect({ socket: directRaw, rejectUnauthorized: false });
+    await once(direct, 'secureConnect');
+    direct.setEncoding('utf8');
+    assert.match(((await once(direct, 'data')) as [string])[0], /^220 /);
+    direct.end('QUIT\r\n');
+    await waitForLog(ftps, (l) => String(l.client).startsWith('127.0.0.9:') && l.tls === 'implicit');
 
-      assert.deepEqual(await answerTo(implicitPort, '127.0.0.10', v1('203.0.113.41', 1)), { received: '', closed: true });
-      await waitForLog(
-        ftps,
-        (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.peer).startsWith('127.0.0.10:'),
-      );
-    } finally {
-      await ftps.stop();
-      removeDir(certDir);
-    }
+    assert.deepEqual(await answerTo(implicitPort, '127.0.0.10', v1('203.0.113.41', 1)), { received: '', closed: true });
+    await waitForLog(
+      ftps,
+      (l) => l.msg === 'PROXY header from a source not in --proxy-protocol-from; connection closed' && String(l.peer).startsWith('127.0.0.10:'),
+    );
   });
 });
 
 /**
  * A load balancer in a few lines: it accepts on RELAY_HOST and opens a
  * connection from the balancer's address to `targetPort`, sending a PROXY
- * header that names the accepted connection's peer first.
+ * header that names the accepted connection's peer first. It and its
+ * connections are closed after the test `t`.
  */
-async function startRelay(port: number, targetPort: number, header: (client: net.Socket) => string | Buffer): Promise<net.Server> {
+async function startRelay(t: TestContext, port: number, targetPort: number, header: (client: net.Socket) => string | Buffer): Promise<net.Server> {
+  const sockets = new Set<net.Socket>();
   const relay = net.createServer((client) => {
     const upstream = net.connect({ port: targetPort, host: '127.0.0.1', localAddress: BALANCER });
     upstream.write(header(client));
@@ -330,10 +339,18 @@ async function startRelay(port: number, targetPort: number, header: (client: net
       [client, upstream],
       [upstream, client],
     ] as const) {
+      sockets.add(from);
       from.pipe(to);
       from.on('error', () => to.destroy());
-      from.on('close', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
     }
+  });
+  t.after(() => {
+    relay.close();
+    for (const socket of sockets) socket.destroy();
   });
   relay.listen(port, RELAY_HOST);
   await once(relay, 'listening');
@@ -351,26 +368,23 @@ async function curl(from: string, args: string[]): Promise<string> {
 }
 
 describe('curl through a relay that adds PROXY headers', () => {
-  it('data straight to the instance (PASV at its own address): list, upload and download as the client', async () => {
-    const relay = await startRelay(0, server.port, relayedV1);
-    try {
-      const url = `ftp://${RELAY_HOST}:${(relay.address() as net.AddressInfo).port}/`;
-      // EPSV names no address, so a client reaching data ports elsewhere than the control address needs PASV.
-      const pasv = ['--disable-epsv', '--no-ftp-skip-pasv-ip'];
-      assert.match(await curl('127.0.0.11', [...pasv, url]), /hello\.txt/);
-      const local = path.join(tempDir(), 'a.txt');
-      fs.writeFileSync(local, 'through a relay, data direct\n');
-      await curl('127.0.0.12', [...pasv, '-T', local, `${url}a.txt`]);
-      assert.equal(await curl('127.0.0.13', [...pasv, `${url}a.txt`]), 'through a relay, data direct\n');
-      removeDir(path.dirname(local));
-      await waitForLog(server, (l) => String(l.client).startsWith('127.0.0.12:') && l.path === '/a.txt' && l.direction === 'upload');
-      await waitForLog(server, (l) => String(l.client).startsWith('127.0.0.13:') && l.path === '/a.txt' && l.direction === 'download');
-    } finally {
-      relay.close();
-    }
+  it('data straight to the instance (PASV at its own address): list, upload and download as the client', async (t) => {
+    const relay = await startRelay(t, 0, server.port, relayedV1);
+    const url = `ftp://${RELAY_HOST}:${(relay.address() as net.AddressInfo).port}/`;
+    // EPSV names no address, so a client reaching data ports elsewhere than the control address needs PASV.
+    const pasv = ['--disable-epsv', '--no-ftp-skip-pasv-ip'];
+    assert.match(await curl('127.0.0.11', [...pasv, url]), /hello\.txt/);
+    const work = tempDir();
+    t.after(() => removeDir(work));
+    const local = path.join(work, 'a.txt');
+    fs.writeFileSync(local, 'through a relay, data direct\n');
+    await curl('127.0.0.12', [...pasv, '-T', local, `${url}a.txt`]);
+    assert.equal(await curl('127.0.0.13', [...pasv, `${url}a.txt`]), 'through a relay, data direct\n');
+    await waitForLog(server, (l) => String(l.client).startsWith('127.0.0.12:') && l.path === '/a.txt' && l.direction === 'upload');
+    await waitForLog(server, (l) => String(l.client).startsWith('127.0.0.13:') && l.path === '/a.txt' && l.direction === 'download');
   });
 
-  it('one address for everything (passive ports relayed with PROXY v2 too): EPSV works as well', async () => {
+  it('one address for everything (passive ports relayed with PROXY v2 too): EPSV works as well', async (t) => {
     const low = 20_000 + Math.floor(Math.random() * 9_000);
     const ports = [low, low + 1, low + 2];
     const behind = await startServer(root, [
@@ -383,19 +397,14 @@ describe('curl through a relay that adds PROXY headers', () => {
       '--pasv-ports',
       `${low}-${low + 2}`,
     ]);
-    const relays: net.Server[] = [];
-    try {
-      relays.push(await startRelay(0, behind.port, relayedV2));
-      for (const p of ports) relays.push(await startRelay(p, p, relayedV2));
-      const url = `ftp://${RELAY_HOST}:${(relays[0].address() as net.AddressInfo).port}/`;
-      assert.equal(await curl('127.0.0.14', [`${url}hello.txt`]), 'hello through the balancer\n');
-      assert.equal(await curl('127.0.0.15', ['--disable-epsv', `${url}hello.txt`]), 'hello through the balancer\n');
-      for (const from of ['127.0.0.14', '127.0.0.15'])
-        await waitForLog(behind, (l) => String(l.client).startsWith(`${from}:`) && l.path === '/hello.txt' && l.result === 'ok');
-      assert.ok(!logLines(behind).some((l) => String(l.msg).includes('dropped')), 'no data connection was refused');
-    } finally {
-      for (const r of relays) r.close();
-      await behind.stop();
-    }
+    t.after(() => behind.stop());
+    const control = await startRelay(t, 0, behind.port, relayedV2);
+    for (const p of ports) await startRelay(t, p, p, relayedV2);
+    const url = `ftp://${RELAY_HOST}:${(control.address() as net.AddressInfo).port}/`;
+    assert.equal(await curl('127.0.0.14', [`${url}hello.txt`]), 'hello through the balancer\n');
+    assert.equal(await curl('127.0.0.15', ['--disable-epsv', `${url}hello.txt`]), 'hello through the balancer\n');
+    for (const from of ['127.0.0.14', '127.0.0.15'])
+      await waitForLog(behind, (l) => String(l.client).startsWith(`${from}:`) && l.path === '/hello.txt' && l.result === 'ok');
+    assert.ok(!logLines(behind).some((l) => String(l.msg).includes('dropped')), 'no data connection was refused');
   });
 });

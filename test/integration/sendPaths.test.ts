@@ -95,8 +95,9 @@ for (const native of [true, false]) {
       removeDir(root);
     });
 
-    it('sends a big file byte for byte, counting every byte', async () => {
+    it('sends a big file byte for byte, counting every byte', async (t) => {
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('TYPE I', 200);
       const { data, final } = await conn.receive('RETR big.bin');
       assert.equal(final.code, 226);
@@ -105,10 +106,9 @@ for (const native of [true, false]) {
       const [line] = await transfers('/big.bin', 1);
       assert.equal(line.bytes, BIG);
       assertPath(line);
-      conn.close();
     });
 
-    it('sends a small file whole before its 150, then the 150 and the 226 in one write; a bigger one after its 150, byte for byte either way', async () => {
+    it('sends a small file whole before its 150, then the 150 and the 226 in one write; a bigger one after its 150, byte for byte either way', async (t) => {
       const cases: Array<[name: string, size: number, rest: number, together: boolean]> = [
         ['small.bin', 4096, 0, true],
         ['empty.bin', 0, 0, true],
@@ -123,6 +123,7 @@ for (const native of [true, false]) {
       for (const [name, size, rest, together] of cases) {
         randomFile(path.join(root, name), size);
         const conn = await ControlConnection.login(server.port);
+        t.after(() => conn.close());
         await conn.expect('TYPE I', 200);
         const chunks: string[] = [];
         conn.socket.on('data', (chunk: string) => chunks.push(chunk));
@@ -153,11 +154,12 @@ for (const native of [true, false]) {
       }
     });
 
-    it('starts at a REST offset', async () => {
+    it('starts at a REST offset', async (t) => {
       const file = path.join(root, 'rest.bin');
       randomFile(file, 8 * MiB + 123);
       const offset = 3 * MiB + 7;
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('TYPE I', 200);
       await conn.expect(`REST ${offset}`, 350);
       const { data, final } = await conn.receive('RETR rest.bin');
@@ -166,11 +168,11 @@ for (const native of [true, false]) {
       const [line] = await transfers('/rest.bin', 1);
       assert.equal(line.bytes, 8 * MiB + 123 - offset);
       assertPath(line);
-      conn.close();
     });
 
-    it('stops midway on ABOR with 426, then 226, and the session goes on', async () => {
+    it('stops midway on ABOR with 426, then 226, and the session goes on', async (t) => {
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('TYPE I', 200);
       await conn.expect('REST 1', 350);
       assert.deepEqual(
@@ -182,19 +184,18 @@ for (const native of [true, false]) {
       assert.ok(aborted, 'an aborted transfer is logged');
       assert.equal(aborted.code, 426);
       assert.ok(aborted.bytes > 0 && aborted.bytes < BIG - 1, `a part was sent: ${aborted.bytes}`);
-      conn.close();
     });
 
-    it('ends with 451 when the file is truncated under the transfer', async () => {
+    it('ends with 451 when the file is truncated under the transfer', async (t) => {
       const file = path.join(root, 'shrinking.bin');
       randomFile(file, 64 * MiB);
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('TYPE I', 200);
       assert.equal((await retrTruncatedMidway(conn, 'shrinking.bin', file, 1 * MiB)).code, 451);
       await conn.expect('NOOP', 200);
       const [line] = await transfers('/shrinking.bin', 1);
       assert.equal(line.code, 451);
-      conn.close();
     });
 
     /** `count` sessions download `name` (`bytes` random bytes) at once; each gets it whole, by the path under test. */
@@ -225,38 +226,35 @@ for (const native of [true, false]) {
 
     it('sends more downloads at once than the copying path has slabs (32), each whole', () => downloadAtOnce(45, 'crowd.bin', 3 * MiB + 17));
 
-    it('keeps a download that takes longer than --idle-timeout, and the session after it', async () => {
+    it('keeps a download that takes longer than --idle-timeout, and the session after it', async (t) => {
       const slow = await startServer(root, ['--log-format', 'json', '--idle-timeout', '1'], [], env);
-      try {
-        const file = path.join(root, 'slow.bin');
-        // Bigger than loopback's socket buffers take at once, so the server is still sending after the first second.
-        const sum = randomFile(file, 32 * MiB);
-        const conn = await ControlConnection.login(slow.port);
-        await conn.expect('TYPE I', 200);
-        const started = Date.now();
-        const data = await conn.passive();
-        await conn.expect('RETR slow.bin', 150);
-        const received = await readThrottled(data, 8 * MiB);
-        assert.equal((await conn.read()).code, 226);
-        assert.ok(Date.now() - started > 2500, `the download took ${Date.now() - started} ms, more than twice the idle timeout`);
-        assert.equal(sha256(received), sum);
-        await conn.expect('NOOP', 200);
-        conn.close();
-      } finally {
-        await slow.stop();
-      }
+      t.after(() => slow.stop());
+      const file = path.join(root, 'slow.bin');
+      // Bigger than loopback's socket buffers take at once, so the server is still sending after the first second.
+      const sum = randomFile(file, 32 * MiB);
+      const conn = await ControlConnection.login(slow.port);
+      t.after(() => conn.close());
+      await conn.expect('TYPE I', 200);
+      const started = Date.now();
+      const data = await conn.passive();
+      await conn.expect('RETR slow.bin', 150);
+      const received = await readThrottled(data, 8 * MiB);
+      assert.equal((await conn.read()).code, 226);
+      assert.ok(Date.now() - started > 2500, `the download took ${Date.now() - started} ms, more than twice the idle timeout`);
+      assert.equal(sha256(received), sum);
+      await conn.expect('NOOP', 200);
     });
 
-    it('keeps TYPE A on the copying path, converting line ends', async () => {
+    it('keeps TYPE A on the copying path, converting line ends', async (t) => {
       fs.writeFileSync(path.join(root, 'lines.txt'), 'a\nb\n'.repeat(100_000));
       const conn = await ControlConnection.login(server.port);
+      t.after(() => conn.close());
       await conn.expect('TYPE A', 200);
       const { data, final } = await conn.receive('RETR lines.txt');
       assert.equal(final.code, 226);
       assert.equal(data.toString(), 'a\r\nb\r\n'.repeat(100_000));
       const [line] = await transfers('/lines.txt', 1);
       assert.equal(line.zeroCopyBytes, undefined);
-      conn.close();
     });
   });
 }
