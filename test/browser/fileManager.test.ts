@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { removeDir, tempDir } from '../helpers/files.js';
 import {
@@ -80,12 +80,15 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
   });
   after(() => served?.stop());
 
-  async function newPage(options: Parameters<Browser['newContext']>[0] = {}) {
-    return watchedPage(await browser!.newContext({ acceptDownloads: true, ...options }));
+  /** A page in a context of its own, closed after `t`. */
+  async function newPage(t: TestContext, options: Parameters<Browser['newContext']>[0] = {}) {
+    const context = await browser!.newContext({ acceptDownloads: true, ...options });
+    t.after(() => context.close());
+    return watchedPage(context);
   }
 
-  it('refuses a wrong password with a clear message, then signs in and out', async () => {
-    const w = await newPage();
+  it('refuses a wrong password with a clear message, then signs in and out', async (t) => {
+    const w = await newPage(t);
     const { page } = w;
     await page.goto(`${server!.url}/`);
     await page.locator('#login-user').waitFor();
@@ -105,19 +108,17 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.reload();
     await page.locator('#login-user').waitFor();
     w.assertClean();
-    await page.context().close();
   });
 
-  it('signs in anonymously where the server allows it', async () => {
-    const w = await newPage();
+  it('signs in anonymously where the server allows it', async (t) => {
+    const w = await newPage(t);
     await w.page.goto(`${server!.url}/`);
     await w.page.locator('button', { hasText: 'Sign in anonymously' }).click();
     await w.page.locator('#who', { hasText: 'Signed in as anonymous' }).waitFor();
     w.assertClean();
-    await w.page.context().close();
   });
 
-  it('browses with breadcrumbs and sorts by name, size and date, folders first', async () => {
+  it('browses with breadcrumbs and sorts by name, size and date, folders first', async (t) => {
     const dir = path.join(root, 'browse');
     fs.mkdirSync(path.join(dir, 'zeta', 'deeper'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'alpha'));
@@ -130,7 +131,7 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
       fs.writeFileSync(path.join(dir, name), Buffer.alloc(size, 0x61));
       fs.utimesSync(path.join(dir, name), new Date(Date.UTC(2024, 0, day)), new Date(Date.UTC(2024, 0, day)));
     }
-    const w = await newPage();
+    const w = await newPage(t);
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
     await page.locator('tr.entry[data-name=browse] .name-text').click();
@@ -163,14 +164,13 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.goBack();
     await page.locator('tr.empty').waitFor({ state: 'attached' });
     w.assertClean();
-    await page.context().close();
   });
 
-  it('pages through a folder of 10,000 entries, one page of rows at a time', async () => {
+  it('pages through a folder of 10,000 entries, one page of rows at a time', async (t) => {
     const dir = path.join(root, 'many');
     fs.mkdirSync(dir);
     for (let i = 0; i < 10_000; i++) fs.writeFileSync(path.join(dir, `f${String(i).padStart(5, '0')}.dat`), '');
-    const w = await newPage();
+    const w = await newPage(t);
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
     await openFolder(page, server!.url, '/many');
@@ -187,11 +187,10 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.locator('button.sort[data-sort=name]').click();
     await page.locator('tr.entry[data-name="f09999.dat"]').waitFor();
     w.assertClean();
-    await page.context().close();
   });
 
-  it('previews a text file, an image and a PDF, and shows the SHA-256 of a file', async () => {
-    const w = await newPage();
+  it('previews a text file, an image and a PDF, and shows the SHA-256 of a file', async (t) => {
+    const w = await newPage(t);
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
     const image = await page.screenshot({ type: 'png' });
@@ -232,13 +231,12 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.locator('dialog code.hash', { hasText: want }).waitFor();
     await screenshot(page, 'sha256');
     w.assertClean();
-    await page.context().close();
   });
 
-  it('is usable from the keyboard: rows open with Enter, select with Space, dialogs close with Escape', async () => {
+  it('is usable from the keyboard: rows open with Enter, select with Space, dialogs close with Escape', async (t) => {
     fs.mkdirSync(path.join(root, 'keys', 'inner'), { recursive: true });
     fs.writeFileSync(path.join(root, 'keys', 'k.txt'), 'k');
-    const w = await newPage();
+    const w = await newPage(t);
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
     await openFolder(page, server!.url, '/keys');
@@ -257,13 +255,12 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.keyboard.press('Enter');
     await waitForFolder(page, '/keys/inner');
     w.assertClean();
-    await page.context().close();
   });
 
-  it('speaks Indonesian by the browser language, with the shell words, and remembers a switch to English', async () => {
+  it('speaks Indonesian by the browser language, with the shell words, and remembers a switch to English', async (t) => {
     fs.mkdirSync(path.join(root, 'bahasa'));
     fs.writeFileSync(path.join(root, 'bahasa', 'hapus.txt'), 'x');
-    const w = await newPage({ locale: 'id-ID' });
+    const w = await newPage(t, { locale: 'id-ID' });
     const { page } = w;
     await page.goto(`${server!.url}/`);
     await page.locator('#login-title', { hasText: 'Masuk' }).waitFor();
@@ -288,14 +285,13 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.reload();
     await page.locator('#upload-files', { hasText: 'Upload files' }).waitFor();
     w.assertClean();
-    await page.context().close();
   });
 
-  it('shares a single file; the visitor gets its name and a download, byte for byte', async () => {
+  it('shares a single file; the visitor gets its name and a download, byte for byte', async (t) => {
     fs.mkdirSync(path.join(root, 'single'));
     const bytes = Buffer.from('one file, shared alone\n');
     fs.writeFileSync(path.join(root, 'single', 'alone.txt'), bytes);
-    const w = await newPage();
+    const w = await newPage(t);
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
     await openFolder(page, server!.url, '/single');
@@ -304,21 +300,19 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     await page.locator('dialog button[value=ok]').click();
     const shareUrl = await page.locator('dialog input.share-url').inputValue();
 
-    const visitor = await newPage();
+    const visitor = await newPage(t);
     await visitor.page.goto(shareUrl);
     await visitor.page.locator('h1.share-name', { hasText: 'alone.txt' }).waitFor();
     const [download] = await Promise.all([visitor.page.waitForEvent('download'), visitor.page.locator('a', { hasText: 'Download' }).click()]);
     assert.ok(fs.readFileSync(await download.path()).equals(bytes));
     visitor.assertClean();
     w.assertClean();
-    await visitor.page.context().close();
-    await page.context().close();
   });
 
-  it('offers a read-only account no control it may not use', async () => {
+  it('offers a read-only account no control it may not use', async (t) => {
     fs.mkdirSync(path.join(root, 'readonly'));
     fs.writeFileSync(path.join(root, 'readonly', 'look.txt'), 'look, do not touch');
-    const w = await newPage();
+    const w = await newPage(t);
     const { page } = w;
     await signIn(page, server!.url, READER, PASSWORD);
     await openFolder(page, server!.url, '/readonly');
@@ -327,17 +321,16 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     const items = await page.locator('dialog .menu-item').allTextContents();
     assert.ok(items.includes('Download') && !items.includes('Delete') && !items.includes('Rename or move'), items.join(', '));
     w.assertClean();
-    await page.context().close();
   });
 
-  it('fits a phone-sized screen', async () => {
+  it('fits a phone-sized screen', async (t) => {
     fs.mkdirSync(path.join(root, 'phone', 'photos'), { recursive: true });
     for (const [name, size] of [
       ['a rather long file name that will not fit on a phone.pdf', 1_500_000],
       ['notes.txt', 2_000],
     ] as const)
       fs.writeFileSync(path.join(root, 'phone', name), Buffer.alloc(size));
-    const w = await newPage({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
+    const w = await newPage(t, { viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
     const { page } = w;
     await signIn(page, server!.url, USER, PASSWORD);
     await openFolder(page, server!.url, '/phone');
@@ -352,7 +345,6 @@ describe('The file manager in a browser, on local disk', { skip: missing ?? fals
     );
     await screenshot(page, 'phone');
     w.assertClean();
-    await page.context().close();
   });
 });
 

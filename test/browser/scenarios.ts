@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { MiB, removeDir, tempDir } from '../helpers/files.js';
 import { startCuttingRelay } from './cuttingRelay.js';
@@ -73,19 +73,20 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
     });
 
     /** A fresh signed-in page in its own context, inside folder `dir` (created with `files` in it). */
-    async function session(dir: string, files: Record<string, Buffer | string> = {}): Promise<WatchedPage> {
+    async function session(t: TestContext, dir: string, files: Record<string, Buffer | string> = {}): Promise<WatchedPage> {
       const b = backend();
       for (const [name, data] of Object.entries(files)) await b.store.write(`${dir}/${name}`, data);
       const context = await browser.newContext({ acceptDownloads: true });
+      t.after(() => context.close());
       const watched = await watchedPage(context);
       await signIn(watched.page, b.url, b.user, b.password);
       await openFolder(watched.page, b.url, dir);
       return watched;
     }
 
-    it('uploads several files through the picker, and they arrive byte for byte', async () => {
+    it('uploads several files through the picker, and they arrive byte for byte', async (t) => {
       const b = backend();
-      const w = await session('/up', { 'keep.txt': 'already here' });
+      const w = await session(t, '/up', { 'keep.txt': 'already here' });
       const big = randomBytes(12 * 1024 * 1024 + 5);
       const small = Buffer.from('a small file\n');
       fs.writeFileSync(path.join(scratch, 'twelve.bin'), big);
@@ -99,42 +100,38 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       assert.ok((await b.store.read('/up/small.txt'))?.equals(small), 'small.txt is byte-exact in storage');
       if (b.store.kind === 'local') await screenshot(w.page, 'uploads-done');
       w.assertClean();
-      await w.page.context().close();
     });
 
-    it('resumes an upload cut midway by the network, from the offset the server kept, byte for byte', async () => {
+    it('resumes an upload cut midway by the network, from the offset the server kept, byte for byte', async (t) => {
       const b = backend();
       const relay = await startCuttingRelay(Number(new URL(b.url).port));
-      try {
-        const data = randomBytes(40 * MiB);
-        fs.writeFileSync(path.join(scratch, 'forty.bin'), data);
-        await b.store.write('/cut/.keep', '');
-        const context = await browser.newContext();
-        const w = await watchedPage(context);
-        const via = `http://127.0.0.1:${relay.port}`;
-        await signIn(w.page, via, b.user, b.password);
-        await openFolder(w.page, via, '/cut');
-        const cut = relay.cutAfter(20 * MiB);
-        const traffic = recordTus(w.page);
-        await w.page.locator('#pick-files').setInputFiles(path.join(scratch, 'forty.bin'));
-        await cut;
-        await w.page.locator('.upload[data-name="forty.bin"][data-state="done"]').waitFor({ timeout: 60_000 });
-        assert.ok((await b.store.read('/cut/forty.bin'))?.equals(data), 'forty.bin is byte-exact in storage');
-        assertResumed(traffic(), 20 * MiB);
-        w.assertClean();
-        await context.close();
-      } finally {
-        await relay.close();
-      }
+      t.after(() => relay.close());
+      const data = randomBytes(40 * MiB);
+      fs.writeFileSync(path.join(scratch, 'forty.bin'), data);
+      await b.store.write('/cut/.keep', '');
+      const context = await browser.newContext();
+      t.after(() => context.close());
+      const w = await watchedPage(context);
+      const via = `http://127.0.0.1:${relay.port}`;
+      await signIn(w.page, via, b.user, b.password);
+      await openFolder(w.page, via, '/cut');
+      const cut = relay.cutAfter(20 * MiB);
+      const traffic = recordTus(w.page);
+      await w.page.locator('#pick-files').setInputFiles(path.join(scratch, 'forty.bin'));
+      await cut;
+      await w.page.locator('.upload[data-name="forty.bin"][data-state="done"]').waitFor({ timeout: 60_000 });
+      assert.ok((await b.store.read('/cut/forty.bin'))?.equals(data), 'forty.bin is byte-exact in storage');
+      assertResumed(traffic(), 20 * MiB);
+      w.assertClean();
     });
 
-    it('downloads a file, and several files and a folder as one zip, byte for byte', async () => {
+    it('downloads a file, and several files and a folder as one zip, byte for byte', async (t) => {
       const one = randomBytes(3 * 1024 * 1024 + 1);
       const two = Buffer.from('second file\n');
       const inner = randomBytes(70_000);
       const b = backend();
       await b.store.write('/down/sub/inner.bin', inner);
-      const w = await session('/down', { 'one.bin': one, 'two.txt': two });
+      const w = await session(t, '/down', { 'one.bin': one, 'two.txt': two });
       await waitForNames(w.page, ['sub', 'one.bin', 'two.txt']);
 
       const [single] = await Promise.all([w.page.waitForEvent('download'), entryAction(w.page, 'one.bin', /^Download$/)]);
@@ -151,12 +148,11 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       assert.ok(members.get('two.txt')!.equals(two));
       assert.ok(members.get('sub/inner.bin')!.equals(inner));
       w.assertClean();
-      await w.page.context().close();
     });
 
-    it('makes a folder, renames a file, moves it into the folder, and deletes only after a confirmation', async () => {
+    it('makes a folder, renames a file, moves it into the folder, and deletes only after a confirmation', async (t) => {
       const b = backend();
-      const w = await session('/ops', { 'draft.txt': 'words', 'old.txt': 'to delete' });
+      const w = await session(t, '/ops', { 'draft.txt': 'words', 'old.txt': 'to delete' });
       const { page } = w;
 
       await page.locator('#new-folder').click();
@@ -195,14 +191,13 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       await waitForNames(page, ['final.txt']);
       assert.equal(await page.locator('.crumbs [aria-current=page]').textContent(), 'reports');
       w.assertClean();
-      await page.context().close();
     });
 
-    it('shares a folder with a password, and a second browser opens it only with that password', async () => {
+    it('shares a folder with a password, and a second browser opens it only with that password', async (t) => {
       const b = backend();
       const report = randomBytes(200_000);
       await b.store.write('/shared/in/report.pdf.bin', report);
-      const w = await session('/', {});
+      const w = await session(t, '/', {});
       const { page } = w;
       await entryAction(page, 'shared', 'Share link');
       const dialog = page.locator('dialog', { hasText: 'Share link for /shared' });
@@ -217,6 +212,7 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
 
       // Someone else, without an account: another context has none of our cookies.
       const visitorContext = await browser.newContext({ acceptDownloads: true });
+      t.after(() => visitorContext.close());
       const visitor = await watchedPage(visitorContext);
       await visitor.page.goto(shareUrl);
       await visitor.page.locator('#share-password').fill('wrong');
@@ -244,13 +240,11 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       await visitor.page.locator('[role=alert]', { hasText: 'This link has expired or was revoked.' }).waitFor();
       visitor.assertClean();
       w.assertClean();
-      await visitorContext.close();
-      await page.context().close();
     });
 
-    it('uploads files dropped on the page', async () => {
+    it('uploads files dropped on the page', async (t) => {
       const b = backend();
-      const w = await session('/dropped', { '.keep': '' });
+      const w = await session(t, '/dropped', { '.keep': '' });
       await w.page.evaluate(() => {
         const transfer = new DataTransfer();
         transfer.items.add(new File(['first dropped file\n'], 'one.txt', { type: 'text/plain' }));
@@ -263,26 +257,24 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       assert.equal((await b.store.read('/dropped/one.txt'))?.toString(), 'first dropped file\n');
       assert.deepEqual([...((await b.store.read('/dropped/two.bin')) ?? [])], [0, 1, 2, 255]);
       w.assertClean();
-      await w.page.context().close();
     });
 
-    it('uploads a whole folder, keeping its tree', async () => {
+    it('uploads a whole folder, keeping its tree', async (t) => {
       const b = backend();
       const source = path.join(scratch, 'album');
       fs.mkdirSync(path.join(source, 'day 2', 'raw'), { recursive: true });
       const files = { 'cover.txt': 'cover', 'day 2/b.txt': 'second day', 'day 2/raw/c.bin': 'raw bytes' };
       for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(source, name), text);
-      const w = await session('/folders', { '.keep': '' });
+      const w = await session(t, '/folders', { '.keep': '' });
       await w.page.locator('#pick-folder').setInputFiles(source);
       for (const name of Object.keys(files)) await w.page.locator(`.upload[data-name="album/${name}"][data-state="done"]`).waitFor();
       await waitForNames(w.page, ['album', '.keep']);
       for (const [name, text] of Object.entries(files)) assert.equal((await b.store.read(`/folders/album/${name}`))?.toString(), text, name);
       w.assertClean();
-      await w.page.context().close();
     });
 
-    it('shows a file named like markup as text, and runs none of it', async () => {
-      const w = await session('/xss', { [XSS_NAME]: 'harmless' });
+    it('shows a file named like markup as text, and runs none of it', async (t) => {
+      const w = await session(t, '/xss', { [XSS_NAME]: 'harmless' });
       const { page } = w;
       await waitForNames(page, [XSS_NAME]);
       assert.equal(await row(page, XSS_NAME).locator('.name-text').textContent(), XSS_NAME);
@@ -293,7 +285,6 @@ export function fileOperationScenarios(label: string, start: () => Promise<Runni
       await page.locator('dialog').waitFor({ state: 'detached' });
       if (backend().store.kind === 'local') await screenshot(page, 'xss-name');
       w.assertClean();
-      await page.context().close();
     });
   });
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
 import { startCuttingRelay, type CuttingRelay } from './cuttingRelay.js';
@@ -83,17 +83,19 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     for (const dir of [root, scratch, config]) if (dir) removeDir(dir);
   });
 
-  async function signedIn(base: string, folder: string) {
+  /** A signed-in page in `folder`, in a context of its own closed after `t`. */
+  async function signedIn(t: TestContext, base: string, folder: string) {
     fs.mkdirSync(path.join(root, folder), { recursive: true });
     const context = await (await browser()).newContext();
+    t.after(() => context.close());
     const w = await watchedPage(context);
     await signIn(w.page, base, USER, PASSWORD);
     await openFolder(w.page, base, `/${folder}`);
     return w;
   }
 
-  it('uploads a 50 MiB file, showing its progress and the overall progress as it goes', async () => {
-    const w = await signedIn(server.url, 'big');
+  it('uploads a 50 MiB file, showing its progress and the overall progress as it goes', async (t) => {
+    const w = await signedIn(t, server.url, 'big');
     await recordProgress(w.page);
     await w.page.locator('#pick-files').setInputFiles(bigFile);
     await w.page.locator('.upload[data-name="fifty.bin"][data-state="done"]').waitFor({ timeout: 60_000 });
@@ -107,11 +109,10 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     assert.match((await w.page.locator('.overall-text').textContent()) ?? '', /1\/1 .*100%/);
     assert.equal(await sha256File(path.join(root, 'big', 'fifty.bin')), bigSha);
     w.assertClean();
-    await w.page.context().close();
   });
 
-  it('resumes an upload whose connection drops midway, from where the server stopped, byte for byte', async () => {
-    const w = await signedIn(relayed, 'dropped');
+  it('resumes an upload whose connection drops midway, from where the server stopped, byte for byte', async (t) => {
+    const w = await signedIn(t, relayed, 'dropped');
     const traffic = recordTus(w.page);
     const cut = relay.cutAfter(20 * MiB);
     await w.page.locator('#pick-files').setInputFiles(bigFile);
@@ -122,11 +123,10 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     // server refuses), so the bytes sent say little; what the page asked for says whether it resumed.
     assertResumed(traffic(), 20 * MiB);
     w.assertClean();
-    await w.page.context().close();
   });
 
-  it('resumes after a page reload midway when the same file is picked again', async () => {
-    const w = await signedIn(relayed, 'reloaded');
+  it('resumes after a page reload midway when the same file is picked again', async (t) => {
+    const w = await signedIn(t, relayed, 'reloaded');
     const { page } = w;
     const traffic = recordTus(page);
     const held = relay.holdAfter(25 * MiB);
@@ -148,11 +148,10 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     assert.equal(await sha256File(path.join(root, 'reloaded', 'fifty.bin')), bigSha);
     assertResumed(traffic(), 25 * MiB);
     w.assertClean();
-    await page.context().close();
   });
 
-  it('cancels an upload under way, and no file appears', async () => {
-    const w = await signedIn(relayed, 'cancelled');
+  it('cancels an upload under way, and no file appears', async (t) => {
+    const w = await signedIn(t, relayed, 'cancelled');
     const held = relay.holdAfter(5 * MiB);
     await w.page.locator('#pick-files').setInputFiles(bigFile);
     await held;
@@ -164,6 +163,5 @@ describe('Uploads in a browser', { skip: missing ?? false }, () => {
     await w.page.locator('tr.empty').waitFor({ state: 'attached' });
     assert.deepEqual(fs.readdirSync(path.join(root, 'cancelled')), []);
     w.assertClean();
-    await w.page.context().close();
   });
 });

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ControlConnection } from '../helpers/ControlConnection.js';
@@ -75,7 +75,8 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     if (work) removeDir(work);
   });
 
-  const sockftp = (args: string[]) => run(process.execPath, [CLI, ...args], { cwd: work, env: fleet.clientEnv, timeoutMs: 300_000 });
+  /** Our client; killed if still running when `t` ends (an instance kill that never came). */
+  const sockftp = (t: TestContext, args: string[]) => run(process.execPath, [CLI, ...args], { cwd: work, env: fleet.clientEnv, timeoutMs: 300_000, test: t });
   const objectSha = async (key: string) => {
     const got = await rgw.client.send(new GetObjectCommand({ Bucket: fleet.bucket, Key: key }));
     const hash = createHash('sha256');
@@ -98,10 +99,11 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
       timeoutMs: 40_000,
     });
     assert.equal(lftp.stdout, 'hello', lftp.stderr);
-    const ours = await sockftp(['ls', `${fleet.url}/`]);
+    const ours = await sockftp(t, ['ls', `${fleet.url}/`]);
     assert.equal(ours.code, 0, ours.stdout + ours.stderr);
     assert.match(ours.stdout, /hello\.txt/);
     const conn = await ControlConnection.login(fleet.port);
+    t.after(() => conn.close());
     const me = `127.0.0.1:${conn.socket.localPort}`;
     await conn.expect('PWD', 257);
     conn.close();
@@ -130,6 +132,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     if (skip) return t.skip(String(skip));
     const payload = randomBytes(3 * MiB);
     const conns = [await ControlConnection.login(fleet.port), await ControlConnection.login(fleet.port), await ControlConnection.login(fleet.port)];
+    t.after(() => conns.forEach((c) => c.close()));
     const instances = conns.map((c) => fleet.instanceWith(`"client":"127.0.0.1:${c.socket.localPort}"`)!.name);
     assert.equal(new Set(instances).size, 3, `sessions landed on ${instances.join(', ')}`);
     const [first, ...others] = conns;
@@ -140,7 +143,6 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
       assert.match((await conn.receive('NLST')).data.toString(), /^shared\.bin\r$/m);
       assert.ok((await conn.receive('RETR shared.bin')).data.equals(payload));
     }
-    conns.forEach((c) => c.close());
   });
 
   it('refuses PROXY headers from anyone but the load balancer', async (t) => {
@@ -148,6 +150,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const target = fleet.instances[0];
     for (const header of [proxyV1('6.6.6.6'), proxyV2('6.6.6.6')]) {
       const socket = net.connect({ host: target.host, port: target.port, localAddress: '127.0.0.1' });
+      t.after(() => socket.destroy());
       let received = '';
       socket.setEncoding('latin1').on('data', (d: string) => (received += d));
       socket.on('error', () => undefined);
@@ -163,7 +166,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     if (skip) return t.skip(String(skip));
     const local = path.join(work, 'ours.down');
     const mark = fleet.mark();
-    const download = sockftp(['get', '--retries', '5', `${fleet.url}/big.bin`, local]);
+    const download = sockftp(t, ['get', '--retries', '5', `${fleet.url}/big.bin`, local]);
     await eventually(() => fileSize(`${local}.part`) > GiB / 3 || fileSize(local) > 0, { what: 'the download to be a third done', timeoutMs: SLOW_MS });
     const serving = fleet.instanceWith('RETR big.bin', mark)!;
     assert.ok(serving, 'no instance logged the RETR');
@@ -181,7 +184,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const local = path.join(work, 'lftp.down');
     const mark = fleet.mark();
     const script = `set net:max-retries 5; set net:reconnect-interval-base 1; set net:reconnect-interval-max 2; set net:timeout 10; set cmd:fail-exit yes; open -u anonymous,x ${fleet.url}; get big.bin -o "${local}"`;
-    const download = run('lftp', ['-c', script], { timeoutMs: 300_000 });
+    const download = run('lftp', ['-c', script], { timeoutMs: 300_000, test: t });
     await eventually(() => fileSize(local) > GiB / 3, { what: 'lftp to be a third done', timeoutMs: SLOW_MS });
     const serving = fleet.instanceWith('RETR big.bin', mark)!;
     await fleet.kill(serving);
@@ -194,7 +197,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
   it('survives kill -9 of the instance receiving a 1 GiB upload: no object appears, the upload is swept, and our retry completes it once', async (t) => {
     if (skip) return t.skip(String(skip));
     const mark = fleet.mark();
-    const upload = sockftp(['put', '--retries', '5', big, `${fleet.url}/up.bin`]);
+    const upload = sockftp(t, ['put', '--retries', '5', big, `${fleet.url}/up.bin`]);
     // Midway: a good share of the file is already parts in the store.
     await eventually(
       async () => {
@@ -231,13 +234,14 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     if (skip) return t.skip(String(skip));
     const local = path.join(work, 'drain.down');
     const mark = fleet.mark();
-    const curl = run('curl', ['-sS', '--limit-rate', '150M', '--max-time', '120', '-o', local, `${fleet.url}/big.bin`], { timeoutMs: 130_000 });
+    const curl = run('curl', ['-sS', '--limit-rate', '150M', '--max-time', '120', '-o', local, `${fleet.url}/big.bin`], { timeoutMs: 130_000, test: t });
     await eventually(() => fileSize(local) > 50 * MiB, { what: 'the download to have started', timeoutMs: SLOW_MS });
     const draining = fleet.instanceWith('RETR big.bin', mark)!;
     // A session of the draining instance that is between transfers when the drain starts.
     let waiting: ControlConnection | null = null;
     for (let n = 0; n < 3 && !waiting; n++) {
       const conn = await ControlConnection.login(fleet.port);
+      t.after(() => conn.close());
       if (fleet.instanceWith(`"client":"127.0.0.1:${conn.socket.localPort}"`) === draining) waiting = conn;
       else conn.close();
     }
@@ -252,6 +256,7 @@ describe('a fleet of three instances behind HAProxy, on one bucket', { skip }, (
     const after = fleet.mark();
     for (let n = 0; n < 4; n++) {
       const conn = await ControlConnection.login(fleet.port);
+      t.after(() => conn.close());
       await conn.expect('PWD', 257);
       conn.close();
     }

@@ -132,11 +132,12 @@ describe('web door with accounts', () => {
     assert.equal((await anonymous.post('/api/shares', { path: '/', expiresInSeconds: 600 })).status, 403);
   });
 
-  it('counts failed logins of both doors in one guard: FTP and HTTP failures together ban the address on both', async () => {
+  it('counts failed logins of both doors in one guard: FTP and HTTP failures together ban the address on both', async (t) => {
     // A fresh server: the failures above were counted too.
     await web.stop();
     web = await start();
     const ftp = await ControlConnection.open(web.ftp.port);
+    t.after(() => ftp.conn.close());
     await ftp.conn.expect('USER alice', 331);
     await ftp.conn.expect('PASS wrong-over-ftp', 530);
     ftp.conn.close();
@@ -147,8 +148,8 @@ describe('web door with accounts', () => {
     const right = await new WebClient(web.url).login('alice', 'alice-pw');
     assert.equal(right.status, 429, 'banned even with the right password');
     const refused = await ControlConnection.open(web.ftp.port);
+    t.after(() => refused.conn.close());
     assert.equal(refused.greeting.code, 421, 'and FTP refuses the address too');
-    refused.conn.close();
   });
 });
 

@@ -15,13 +15,10 @@ describe('sockftp serve --http-address', () => {
   const dir = tempDir('sockftp-web-cli-');
   after(() => removeDir(dir));
 
-  it('is off by default', async () => {
+  it('is off by default', async (t) => {
     const server = await startServer(dir);
-    try {
-      assert.doesNotMatch(server.output(), /web at/);
-    } finally {
-      await server.stop();
-    }
+    t.after(() => server.stop());
+    assert.doesNotMatch(server.output(), /web at/);
   });
 
   it('refuses bad values in one line naming the flag', async () => {
@@ -48,7 +45,7 @@ describe('sockftp serve --http-address', () => {
     assert.match(result.stderr, /--http-shares-file .*broken\.json: .*not a shares file/);
   });
 
-  it('sweeps uploads left untouched past --http-upload-expiry at start, keeps recent ones, and exits 0 on SIGTERM', async () => {
+  it('sweeps uploads left untouched past --http-upload-expiry at start, keeps recent ones, and exits 0 on SIGTERM', async (t) => {
     const staging = path.join(dir, 'staging');
     fs.mkdirSync(staging, { mode: 0o700 });
     const old = 'A'.repeat(22);
@@ -60,6 +57,7 @@ describe('sockftp serve --http-address', () => {
     const longAgo = new Date(Date.now() - 3 * 3_600_000);
     for (const ext of ['part', 'json']) fs.utimesSync(path.join(staging, `${old}.${ext}`), longAgo, longAgo);
     const web = await startWeb(dir, staging, ['--http-upload-expiry', '1h']);
+    t.after(() => web.stop());
     assert.deepEqual(fs.readdirSync(staging).sort(), [`${recent}.json`, `${recent}.part`]);
     assert.match(web.ftp.output(), /serving .* at ftp:\/\/127\.0\.0\.1:\d+; web at http:\/\/127\.0\.0\.1:\d+/);
     // A keep-alive connection left open does not hold the shutdown for the grace period.

@@ -351,12 +351,13 @@ describe('web door on local disk', () => {
     assert.equal((await client.request('HEAD', other.headers.get('location')!, { headers: { 'tus-resumable': '1.0.0' } })).status, 404);
   });
 
-  it('resumes a tus upload after the connection drops midway, byte-exact', async () => {
+  it('resumes a tus upload after the connection drops midway, byte-exact', async (t) => {
     const bytes = randomBytes(800_000);
     const created = await client.createUpload(bytes.length, { dir: '/', filename: 'dropped.bin' });
     const location = created.headers.get('location')!;
     // A PATCH whose connection dies after a part of its body.
     const socket = await client.rawPatch(location, 0, bytes.length);
+    t.after(() => socket.destroy());
     socket.write(bytes.subarray(0, 300_000));
     // The server has the bytes once its offset says so; then the connection is cut.
     const serverOffset = async () => Number((await client.request('HEAD', location, { headers: { 'tus-resumable': '1.0.0' } })).headers.get('upload-offset'));
@@ -374,11 +375,12 @@ describe('web door on local disk', () => {
     assert.equal(sha(fs.readFileSync(path.join(root, 'dropped.bin'))), sha(bytes));
   });
 
-  it('lists a file an upload completed after the folder was listed during its last PATCH', async () => {
+  it('lists a file an upload completed after the folder was listed during its last PATCH', async (t) => {
     const bytes = randomBytes(200_000);
     const created = await client.createUpload(bytes.length, { dir: '/', filename: 'late.bin' });
     const location = created.headers.get('location')!;
     const socket = await client.rawPatch(location, 0, bytes.length);
+    t.after(() => socket.destroy());
     const answer = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
     socket.write(bytes.subarray(0, 1000));
     // The page reloads the folder while the upload's last PATCH is still under way...

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { ControlConnection } from '../helpers/ControlConnection.js';
 import { eventually } from '../helpers/eventually.js';
 import { removeDir, tempDir } from '../helpers/files.js';
@@ -22,13 +22,19 @@ const curl = (...args: string[]) => run('curl', ['--silent', '--show-error', '--
 interface Admin {
   readonly server: RunningServer;
   readonly url: string;
+  /** The directory the server serves. */
+  readonly root: string;
 }
 
-async function startWithAdmin(root: string, args: readonly string[] = []): Promise<Admin> {
+/** The CLI with its admin listener, serving a directory of its own; the server stopped and the directory removed after `t`. */
+async function startWithAdmin(t: TestContext, args: readonly string[] = []): Promise<Admin> {
+  const root = tempDir();
+  t.after(() => removeDir(root));
   const server = await startServer(root, ['--admin-address', '127.0.0.1:0', '--log-format', 'json', ...args]);
+  t.after(() => server.stop());
   const url = /"adminUrl":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output())?.[1];
   assert.ok(url, `the start line names no admin URL:\n${server.output()}`);
-  return { server, url };
+  return { server, url, root };
 }
 
 async function get(url: string): Promise<{ status: number; body: string; type: string | null }> {
@@ -64,23 +70,14 @@ async function sessionsBackTo(admin: Admin, n: number): Promise<Samples> {
 }
 
 describe('admin listener', () => {
-  let root: string;
-  let admin: Admin | undefined;
-
-  afterEach(async () => {
-    await admin?.server.stop();
-    admin = undefined;
-    removeDir(root);
-  });
-
-  it('counts exactly the commands, replies, logins, transfers, bytes and storage errors of real sessions', async () => {
-    root = tempDir();
-    admin = await startWithAdmin(root);
+  it('counts exactly the commands, replies, logins, transfers, bytes and storage errors of real sessions', async (t) => {
+    const admin = await startWithAdmin(t);
     const before = await scrape(admin);
     assert.equal(before.get('sockftp_sessions{door="ftp"}'), 0);
     assert.ok(before.has('process_cpu_user_seconds_total') && before.has('nodejs_heap_size_used_bytes'), "prom-client's default metrics are missing");
 
     const conn = await ControlConnection.login(admin.server.port);
+    t.after(() => conn.close());
     await conn.expect('TYPE I', 200);
     await conn.expect('EPSV', 229);
     const waiting = await scrape(admin);
@@ -93,6 +90,7 @@ describe('admin listener', () => {
     await conn.expect('RETR missing.bin', 550);
     await conn.expect('QUIT', 221);
     const { conn: guess } = await ControlConnection.open(admin.server.port);
+    t.after(() => guess.close());
     await guess.expect('USER nobody', 331);
     await guess.expect('PASS wrong', 530);
     await guess.expect('QUIT', 221);
@@ -134,53 +132,50 @@ describe('admin listener', () => {
     assert.equal(after.get('sockftp_ready'), 1);
   });
 
-  it('counts the bytes and transfers of an independent client (curl) and a ban', async () => {
-    root = tempDir();
-    admin = await startWithAdmin(root, ['--max-login-failures', '2']);
+  it('counts the bytes and transfers of an independent client (curl) and a ban', async (t) => {
+    const admin = await startWithAdmin(t, ['--max-login-failures', '2']);
     const work = tempDir();
-    try {
-      const source = path.join(work, 'up.bin');
-      fs.writeFileSync(source, Buffer.alloc(12_345, 1));
-      const before = await scrape(admin);
-      assert.equal((await curl('-T', source, `${admin.server.url}/up.bin`)).code, 0);
-      assert.equal((await curl('-o', path.join(work, 'down.bin'), `${admin.server.url}/up.bin`)).code, 0);
-      assert.equal((await curl('--list-only', `${admin.server.url}/`)).stdout, 'up.bin\n');
-      const missing = await curl('-o', path.join(work, 'none'), `${admin.server.url}/none.bin`);
-      assert.equal(missing.code, 78, 'curl says "remote file not found"');
-      const mid = await sessionsBackTo(admin, 0);
-      const d = moved(before, mid);
-      assert.equal(d['sockftp_sessions_total{door="ftp"}'], 4);
-      assert.equal(d['sockftp_logins_total{door="ftp",result="ok"}'], 4);
-      assert.equal(d['sockftp_transfers_total{direction="upload",door="ftp",result="ok"}'], 1);
-      assert.equal(d['sockftp_transfers_total{direction="download",door="ftp",result="ok"}'], 1);
-      assert.equal(d['sockftp_transfers_total{direction="listing",door="ftp",result="ok"}'], 1);
-      assert.equal(d['sockftp_bytes_received_total{door="ftp"}'], 12_345);
-      // The download and the listing's one line "up.bin\r\n".
-      assert.equal(d['sockftp_bytes_sent_total{door="ftp"}'], 12_345 + 8);
-      assert.ok(d['sockftp_storage_errors_total{backend="local",code="NOT_FOUND",door="ftp"}'] >= 1);
-      assert.equal(d['sockftp_bans_total{door="ftp"}'], undefined);
+    t.after(() => removeDir(work));
+    const source = path.join(work, 'up.bin');
+    fs.writeFileSync(source, Buffer.alloc(12_345, 1));
+    const before = await scrape(admin);
+    assert.equal((await curl('-T', source, `${admin.server.url}/up.bin`)).code, 0);
+    assert.equal((await curl('-o', path.join(work, 'down.bin'), `${admin.server.url}/up.bin`)).code, 0);
+    assert.equal((await curl('--list-only', `${admin.server.url}/`)).stdout, 'up.bin\n');
+    const missing = await curl('-o', path.join(work, 'none'), `${admin.server.url}/none.bin`);
+    assert.equal(missing.code, 78, 'curl says "remote file not found"');
+    const mid = await sessionsBackTo(admin, 0);
+    const d = moved(before, mid);
+    assert.equal(d['sockftp_sessions_total{door="ftp"}'], 4);
+    assert.equal(d['sockftp_logins_total{door="ftp",result="ok"}'], 4);
+    assert.equal(d['sockftp_transfers_total{direction="upload",door="ftp",result="ok"}'], 1);
+    assert.equal(d['sockftp_transfers_total{direction="download",door="ftp",result="ok"}'], 1);
+    assert.equal(d['sockftp_transfers_total{direction="listing",door="ftp",result="ok"}'], 1);
+    assert.equal(d['sockftp_bytes_received_total{door="ftp"}'], 12_345);
+    // The download and the listing's one line "up.bin\r\n".
+    assert.equal(d['sockftp_bytes_sent_total{door="ftp"}'], 12_345 + 8);
+    assert.ok(d['sockftp_storage_errors_total{backend="local",code="NOT_FOUND",door="ftp"}'] >= 1);
+    assert.equal(d['sockftp_bans_total{door="ftp"}'], undefined);
 
-      const { conn } = await ControlConnection.open(admin.server.port);
-      await conn.expect('USER nobody', 331);
-      await conn.expect('PASS wrong', 530);
-      await conn.expect('USER nobody', 331);
-      await conn.expect('PASS wrong again', 421);
-      await conn.waitClosed();
-      const after = await sessionsBackTo(admin, 0);
-      assert.equal(moved(mid, after)['sockftp_bans_total{door="ftp"}'], 1);
-      assert.equal(moved(mid, after)['sockftp_logins_total{door="ftp",result="failed"}'], 2);
-    } finally {
-      removeDir(work);
-    }
+    const { conn } = await ControlConnection.open(admin.server.port);
+    t.after(() => conn.close());
+    await conn.expect('USER nobody', 331);
+    await conn.expect('PASS wrong', 530);
+    await conn.expect('USER nobody', 331);
+    await conn.expect('PASS wrong again', 421);
+    await conn.waitClosed();
+    const after = await sessionsBackTo(admin, 0);
+    assert.equal(moved(mid, after)['sockftp_bans_total{door="ftp"}'], 1);
+    assert.equal(moved(mid, after)['sockftp_logins_total{door="ftp",result="failed"}'], 2);
   });
 
-  it('answers /healthz 200 after a real greeting, 503 while the server greets newcomers with 421, and 404 elsewhere', async () => {
-    root = tempDir();
-    admin = await startWithAdmin(root, ['--max-clients', '1']);
+  it('answers /healthz 200 after a real greeting, 503 while the server greets newcomers with 421, and 404 elsewhere', async (t) => {
+    const admin = await startWithAdmin(t, ['--max-clients', '1']);
     assert.deepEqual(await get(`${admin.url}/healthz`).then((r) => [r.status, r.body]), [200, 'ok\n']);
     await sessionsBackTo(admin, 0);
     // The one session allowed is taken: a client (and the probe) would be told 421, not greeted.
     const { conn } = await ControlConnection.open(admin.server.port);
+    t.after(() => conn.close());
     const full = await get(`${admin.url}/healthz`);
     assert.equal(full.status, 503);
     assert.match(full.body, /^FTP greeting failed: greeted with "421 /);
@@ -192,20 +187,20 @@ describe('admin listener', () => {
     assert.equal((await fetch(`${admin.url}/readyz`, { method: 'POST' })).status, 405);
   });
 
-  it('greets its /healthz probe through the PROXY protocol when loopback is a trusted load balancer', async () => {
-    root = tempDir();
-    admin = await startWithAdmin(root, ['--proxy-protocol-from', '127.0.0.0/8']);
+  it('greets its /healthz probe through the PROXY protocol when loopback is a trusted load balancer', async (t) => {
+    const admin = await startWithAdmin(t, ['--proxy-protocol-from', '127.0.0.0/8']);
     assert.deepEqual(await get(`${admin.url}/healthz`).then((r) => [r.status, r.body]), [200, 'ok\n']);
   });
 
-  it('turns /readyz 503 at SIGTERM, keeps serving through the drain delay, only then tells idle sessions 421, and answers 503 until the exit', async () => {
-    root = tempDir();
-    admin = await startWithAdmin(root, ['--drain-delay', '1']);
-    const { url, server } = admin;
+  it('turns /readyz 503 at SIGTERM, keeps serving through the drain delay, only then tells idle sessions 421, and answers 503 until the exit', async (t) => {
+    const admin = await startWithAdmin(t, ['--drain-delay', '1']);
+    const { url, server, root } = admin;
     assert.equal((await get(`${url}/readyz`)).status, 200);
     const idle = await ControlConnection.login(server.port);
+    t.after(() => idle.close());
     // An upload runs through the shutdown, so the process (and its admin listener) outlives the 421s.
     const uploader = await ControlConnection.login(server.port);
+    t.after(() => uploader.close());
     const data = await uploader.passive();
     await uploader.expect('STOR during.bin', 150);
     data.write('first half ');
@@ -221,12 +216,17 @@ describe('admin listener', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
+    t.after(() => {
+      polling = false;
+      return poller;
+    });
     const signalled = Date.now();
     const exited = once(server.process, 'exit');
     server.process.kill('SIGTERM');
     await eventually(() => polls.some((p) => p.status === 503), { what: 'a 503 from /readyz' });
     // Draining: the load balancer has been told, and a newcomer is still greeted and served.
     const { conn: newcomer, greeting } = await ControlConnection.open(server.port);
+    t.after(() => newcomer.close());
     assert.equal(greeting.code, 220);
     await newcomer.expect('NOOP', 200);
     const told = await idle.read();
@@ -254,8 +254,9 @@ describe('admin listener', () => {
     assert.equal(fs.readFileSync(path.join(root, 'during.bin'), 'utf8'), 'first half second half');
   });
 
-  it('refuses a non-loopback admin address without --admin-public, and a malformed one, in one line', async () => {
-    root = tempDir();
+  it('refuses a non-loopback admin address without --admin-public, and a malformed one, in one line', async (t) => {
+    const root = tempDir();
+    t.after(() => removeDir(root));
     for (const [args, message] of [
       [['--admin-address', '0.0.0.0:9100'], /--admin-address 0\.0\.0\.0:9100 is not a loopback address; add --admin-public/],
       [['--admin-address', 'localhost'], /--admin-address must be HOST:PORT/],

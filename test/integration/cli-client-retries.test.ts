@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it, type TestContext } from 'node:test';
 import { events, temporaries, waitForEvents } from '../faults/support.js';
 import { eventually } from '../helpers/eventually.js';
 import { MiB, randomFile, removeDir, sha256File, tempDir } from '../helpers/files.js';
@@ -46,8 +46,9 @@ function restOffsets(server: RunningServer): number[] {
   return commands(server, 'REST').map((c) => Number(c.split(' ')[1]));
 }
 
-function sockftp(args: string[], cwd: string, input?: string): Promise<RunResult> {
-  return run(process.execPath, [CLI, ...args], { cwd, ...(input === undefined ? {} : { input }) });
+/** Our client in `cwd`; killed if still running when `t` ends (a cut that never came). */
+function sockftp(t: TestContext, args: string[], cwd: string, input?: string): Promise<RunResult> {
+  return run(process.execPath, [CLI, ...args], { cwd, test: t, ...(input === undefined ? {} : { input }) });
 }
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
@@ -92,10 +93,10 @@ describe('the client retries a transfer cut by a lost connection', () => {
 
   const url = (name = '') => `ftp://127.0.0.1:${port}/${name}`;
 
-  it('resumes a download with REST on a new server after the first is killed, and the SHA-256 matches', async () => {
+  it('resumes a download with REST on a new server after the first is killed, and the SHA-256 matches', async (t) => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve();
-    const client = sockftp(['get', '--retries', RETRIES, '--verify', url('big.bin')], work);
+    const client = sockftp(t, ['get', '--retries', RETRIES, '--verify', url('big.bin')], work);
     const [result, second] = await cutWhen(
       client,
       'the first bytes in big.bin.part',
@@ -114,11 +115,11 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.deepEqual(fs.readdirSync(work).sort(), ['big.bin', 'original.bin']);
   });
 
-  it('starts an upload over when the killed server kept nothing of it, and it is stored once', async () => {
+  it('starts an upload over when the killed server kept nothing of it, and it is stored once', async (t) => {
     const first = await serve();
-    const client = sockftp(['put', '--retries', RETRIES, '--verify', 'original.bin', url('up.bin')], work);
+    const client = sockftp(t, ['put', '--retries', RETRIES, '--verify', 'original.bin', url('up.bin')], work);
     // The server's atomic STOR writes into a hidden temporary, renamed over the name only when complete.
-    const underWay = () => temporaries(root).some((t) => sizeOf(t) > 0);
+    const underWay = () => temporaries(root).some((file) => sizeOf(file) > 0);
     const [result, second] = await cutWhen(client, 'the upload under way on the server', underWay, () => replace(first, 'SIGKILL'));
 
     assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -135,10 +136,10 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.deepEqual(fs.readdirSync(root), ['up.bin']);
   });
 
-  it('retries after a shutdown with no grace (426, then 421) and resumes where it stopped', async () => {
+  it('retries after a shutdown with no grace (426, then 421) and resumes where it stopped', async (t) => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve('--shutdown-grace', '0');
-    const client = sockftp(['get', '--retries', RETRIES, url('big.bin'), 'copy.bin'], work);
+    const client = sockftp(t, ['get', '--retries', RETRIES, url('big.bin'), 'copy.bin'], work);
     const [result, second] = await cutWhen(
       client,
       'the first bytes in copy.bin.part',
@@ -153,12 +154,12 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.equal(await sha256File(path.join(work, 'copy.bin')), bigSum);
   });
 
-  it('goes on with the next file of a tree on a new server after a graceful shutdown (a 421 after the running file)', async () => {
+  it('goes on with the next file of a tree on a new server after a graceful shutdown (a 421 after the running file)', async (t) => {
     fs.mkdirSync(path.join(root, 'tree', 'later'), { recursive: true });
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'tree', 'big.bin'));
     const sum = randomFile(path.join(root, 'tree', 'later', 'small.bin'), MiB);
     const first = await serve();
-    const client = sockftp(['connect', '--retries', RETRIES, `127.0.0.1:${port}`], work, 'download -r tree\nbyebye\n');
+    const client = sockftp(t, ['connect', '--retries', RETRIES, `127.0.0.1:${port}`], work, 'download -r tree\nbyebye\n');
     // SIGTERM with the default grace: the running download finishes, then the session is told 421 and closed.
     const [result, second] = await cutWhen(
       client,
@@ -185,10 +186,10 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.equal(await sha256File(path.join(work, 'tree', 'later', 'small.bin')), sum);
   });
 
-  it('gives up at once with --retries 0: one line, exit code 1, and the .part kept for -c', async () => {
+  it('gives up at once with --retries 0: one line, exit code 1, and the .part kept for -c', async (t) => {
     fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'big.bin'));
     const first = await serve();
-    const client = sockftp(['get', '--retries', '0', url('big.bin')], work);
+    const client = sockftp(t, ['get', '--retries', '0', url('big.bin')], work);
     const [result] = await cutWhen(
       client,
       'the first bytes in big.bin.part',
@@ -202,9 +203,9 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.ok(sizeOf(path.join(work, 'big.bin.part')) > 0);
   });
 
-  it('does not retry a refusal about the file: one RETR, exit code 5', async () => {
+  it('does not retry a refusal about the file: one RETR, exit code 5', async (t) => {
     const server = await serve();
-    const result = await sockftp(['get', '--retries', '3', url('missing.bin')], work);
+    const result = await sockftp(t, ['get', '--retries', '3', url('missing.bin')], work);
 
     assert.equal(result.code, 5, result.stdout + result.stderr);
     assert.match(result.stderr, /^sockftp: 550 .*missing\.bin.*\n$/);
@@ -213,8 +214,8 @@ describe('the client retries a transfer cut by a lost connection', () => {
     assert.equal(commands(server, 'USER').length, 1, 'no second login');
   });
 
-  it('refuses a --retries that is not a whole number, before connecting', async () => {
-    const result = await sockftp(['get', '--retries', 'many', url('big.bin')], work);
+  it('refuses a --retries that is not a whole number, before connecting', async (t) => {
+    const result = await sockftp(t, ['get', '--retries', 'many', url('big.bin')], work);
     assert.equal(result.code, 2);
     assert.equal(result.stderr, 'sockftp: --retries must be a whole number, not "many"\n');
   });
@@ -230,8 +231,8 @@ describe('the client retries a transfer cut by a lost connection', () => {
     afterEach(() => relay.close());
 
     /** Runs a shell script through the relay and cuts every connection once `condition` holds; the script must still succeed. */
-    const shellCut = async (script: string[], what: string, condition: () => boolean) => {
-      const client = sockftp(['connect', `127.0.0.1:${relay.port}`], work, [...script, 'byebye'].join('\n') + '\n');
+    const shellCut = async (t: TestContext, script: string[], what: string, condition: () => boolean) => {
+      const client = sockftp(t, ['connect', `127.0.0.1:${relay.port}`], work, [...script, 'byebye'].join('\n') + '\n');
       const [result] = await cutWhen(client, what, condition, () => relay.cut());
       assert.equal(result.code, 0, result.stdout + result.stderr);
       // The same cut reaches basic-ftp as a reset or as a closed socket, by whichever of the
@@ -239,13 +240,14 @@ describe('the client retries a transfer cut by a lost connection', () => {
       return lines(result.stdout).map((line) => line.replace(CUT_WORDS, '$1the cut'));
     };
 
-    it('download -r goes on at the file it was on with REST, and does not fetch finished files again', async () => {
+    it('download -r goes on at the file it was on with REST, and does not fetch finished files again', async (t) => {
       // Breadth first: sub/a.bin is done before sub/deep/big.bin starts, and sub/deep/deeper/c.bin waits for it.
       fs.mkdirSync(path.join(root, 'tree', 'sub', 'deep', 'deeper'), { recursive: true });
       randomFile(path.join(root, 'tree', 'sub', 'a.bin'), MiB);
       fs.copyFileSync(path.join(work, 'original.bin'), path.join(root, 'tree', 'sub', 'deep', 'big.bin'));
       randomFile(path.join(root, 'tree', 'sub', 'deep', 'deeper', 'c.bin'), MiB);
       const out = await shellCut(
+        t,
         ['cd tree', 'download -r sub'],
         'the first bytes of sub/deep/big.bin',
         () => sizeOf(path.join(work, 'sub', 'deep', 'big.bin.part')) > 0,
@@ -274,14 +276,14 @@ describe('the client retries a transfer cut by a lost connection', () => {
       ]);
     });
 
-    it('upload -r starts the cut file over under the same name, and does not send finished files again', async () => {
+    it('upload -r starts the cut file over under the same name, and does not send finished files again', async (t) => {
       fs.mkdirSync(path.join(work, 'up', 'deep'), { recursive: true });
       randomFile(path.join(work, 'up', 'a.bin'), MiB);
       fs.copyFileSync(path.join(work, 'original.bin'), path.join(work, 'up', 'deep', 'big.bin'));
       // Temporaries sit beside their target: one in up/deep is big.bin's.
       const deep = path.join(root, 'up', 'deep');
-      const underWay = () => fs.existsSync(deep) && temporaries(deep).some((t) => sizeOf(t) > 0);
-      const out = await shellCut(['upload -r up'], 'the upload of up/deep/big.bin under way', underWay);
+      const underWay = () => fs.existsSync(deep) && temporaries(deep).some((file) => sizeOf(file) > 0);
+      const out = await shellCut(t, ['upload -r up'], 'the upload of up/deep/big.bin under way', underWay);
 
       assert.deepEqual(out, [`Connected to 127.0.0.1:${relay.port}`, 'retrying (1/3) after: the cut', `Uploaded 2 files (${BIG + MiB} bytes) to up`, 'Bye']);
       // The server kept nothing of the cut STOR (SIZE: 550), so the file went again from the start, under its own name.
@@ -291,11 +293,11 @@ describe('the client retries a transfer cut by a lost connection', () => {
       assert.deepEqual(fs.readdirSync(path.join(root, 'up'), { recursive: true }).sort(), ['a.bin', 'deep', 'deep/big.bin']);
     });
 
-    it('upload -c goes on with APPE from what the server kept of the cut upload', async () => {
+    it('upload -c goes on with APPE from what the server kept of the cut upload', async (t) => {
       // A partial copy to resume, as a cut APPE leaves it: the server keeps in-place data when the client failed.
       const original = fs.readFileSync(path.join(work, 'original.bin'));
       fs.writeFileSync(path.join(root, 'up.bin'), original.subarray(0, 10 * MiB));
-      const out = await shellCut(['upload -c original.bin up.bin'], 'the upload under way', () => sizeOf(path.join(root, 'up.bin')) > 10 * MiB);
+      const out = await shellCut(t, ['upload -c original.bin up.bin'], 'the upload under way', () => sizeOf(path.join(root, 'up.bin')) > 10 * MiB);
 
       assert.deepEqual(out, [`Connected to 127.0.0.1:${relay.port}`, 'retrying (1/3) after: the cut', `Uploaded up.bin (${BIG - 10 * MiB} bytes)`, 'Bye']);
       assert.deepEqual(commands(server, 'APPE'), ['APPE up.bin', 'APPE up.bin']);

@@ -94,13 +94,17 @@ describe('trees, wildcards, resume and --verify against sockftp', () => {
     for (const name of fs.readdirSync(f.root)) removeDir(path.join(f.root, name));
   });
 
-  it('resumes with download -c a download cut by killing the client', async () => {
+  it('resumes with download -c a download cut by killing the client', async (t) => {
     const size = 128 * MiB;
     const sum = randomFile(path.join(f.root, 'big.bin'), size);
     const local = tempDir();
     const part = path.join(local, 'big.bin.part');
     const child = spawn(process.execPath, [CLI, 'connect', `127.0.0.1:${f.server.port}`], { cwd: local, env: ENV, stdio: ['pipe', 'ignore', 'ignore'] });
     const exited = once(child, 'exit');
+    t.after(() => {
+      child.kill('SIGKILL');
+      return exited;
+    });
     child.stdin.write('download big.bin\n');
     // The download is cut once some of it is on disk.
     await eventually(() => (fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0) > 0, { what: 'the first bytes in big.bin.part', timeoutMs: 15_000 });

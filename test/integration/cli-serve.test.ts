@@ -17,26 +17,26 @@ after(() => removeDir(root));
 const serve = (...args: string[]) => run(process.execPath, [CLI, 'serve', ...args], { timeoutMs: 20_000 });
 
 describe('sockftp serve', () => {
-  it('prints the real URL and the root once listening, then a line per connection', async () => {
+  it('prints the real URL and the root once listening, then a line per connection', async (t) => {
     const server = await startServer(root);
-    try {
-      const first = server.output().split('\n')[0];
-      assert.match(first, new RegExp(`serving ${root} at ftp://127\\.0\\.0\\.1:${server.port}\\b`));
-      const { conn } = await ControlConnection.open(server.port);
-      await conn.expect('USER anonymous', 331);
-      await conn.expect('PASS x', 230);
-      await conn.expect('QUIT', 221);
-      await conn.waitClosed();
-      await server.waitForOutput(/connection closed/);
-    } finally {
-      assert.equal(await server.stop(), 0);
-    }
+    t.after(() => server.stop());
+    const first = server.output().split('\n')[0];
+    assert.match(first, new RegExp(`serving ${root} at ftp://127\\.0\\.0\\.1:${server.port}\\b`));
+    const { conn } = await ControlConnection.open(server.port);
+    t.after(() => conn.close());
+    await conn.expect('USER anonymous', 331);
+    await conn.expect('PASS x', 230);
+    await conn.expect('QUIT', 221);
+    await conn.waitClosed();
+    await server.waitForOutput(/connection closed/);
+    assert.equal(await server.stop(), 0);
     assert.match(server.output(), /connection opened .*client=127\.0\.0\.1:\d+/);
     assert.match(server.output(), /connection closed .*client=127\.0\.0\.1:\d+ user=anonymous durationMs=\d+/);
   });
 
-  it('writes JSON lines with --log-format json', async () => {
+  it('writes JSON lines with --log-format json', async (t) => {
     const server = await startServer(root, ['--log-format', 'json']);
+    t.after(() => server.stop());
     await server.stop();
     const event = JSON.parse(server.output().split('\n')[0]) as { url: string; root: string };
     assert.equal(event.url, `ftp://127.0.0.1:${server.port}`);
@@ -64,14 +64,11 @@ describe('sockftp serve', () => {
     assert.equal(result.stderr, `sockftp: ROOT ${missing} is not a directory\n`);
   });
 
-  it('refuses a port that is taken, in one line', async () => {
+  it('refuses a port that is taken, in one line', async (t) => {
     const server = await startServer(root);
-    try {
-      const result = await serve(root, '--port', String(server.port));
-      assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^sockftp: cannot listen on 127\\.0\\.0\\.1: .*EADDRINUSE.*127\\.0\\.0\\.1:${server.port}\\n$`));
-    } finally {
-      await server.stop();
-    }
+    t.after(() => server.stop());
+    const result = await serve(root, '--port', String(server.port));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^sockftp: cannot listen on 127\\.0\\.0\\.1: .*EADDRINUSE.*127\\.0\\.0\\.1:${server.port}\\n$`));
   });
 });

@@ -58,10 +58,11 @@ describe('memory after logins', { skip }, () => {
     removeDir(root);
   });
 
-  it(`${LOGINS} password checks at once leave less than two scrypt blocks resident`, async () => {
+  it(`${LOGINS} password checks at once leave less than two scrypt blocks resident`, async (t) => {
     const pid = server.process.pid!;
     const before = residentBytes(pid);
     const sessions = await Promise.all(Array.from({ length: LOGINS }, () => login(server.port)));
+    t.after(() => sessions.forEach((conn) => conn.close()));
     const grown = residentBytes(pid) - before;
     for (const conn of sessions) conn.close();
     // Without the fixed threshold this is 48-64 MiB (one 16 MiB block per thread that ran scrypt).

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { SlabBudget } from '../../src/ftp/SlabBudget.js';
 import { sendRing } from '../../src/ftp/sendRing.js';
 import { FileSource } from '../../src/storage/fileStreams.js';
@@ -20,13 +20,16 @@ import { readAll } from '../helpers/ControlConnection.js';
 import { eventually } from '../helpers/eventually.js';
 import { MiB, randomFile, removeDir, tempDir } from '../helpers/files.js';
 
-/** A loopback connection: `sending` is the server's side, `receiving` the client's. */
-async function connection(): Promise<{ sending: net.Socket; receiving: net.Socket }> {
+/** A loopback connection, both ends destroyed after `t`: `sending` is the server's side, `receiving` the client's. */
+async function connection(t: TestContext): Promise<{ sending: net.Socket; receiving: net.Socket }> {
   const server = net.createServer();
+  t.after(() => server.close());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const receiving = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  t.after(() => receiving.destroy());
   receiving.on('error', () => undefined);
   const [sending] = (await once(server, 'connection')) as [net.Socket];
+  t.after(() => sending.destroy());
   sending.on('error', () => undefined);
   server.close();
   return { sending, receiving };
@@ -40,8 +43,8 @@ function open(file: string, start = 0): FileSource {
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** Sends `file` from `start` through the ring on a fresh connection and returns what the other end received. */
-async function sendWhole(file: string, budget: SlabBudget, start = 0): Promise<Buffer> {
-  const { sending, receiving } = await connection();
+async function sendWhole(t: TestContext, file: string, budget: SlabBudget, start = 0): Promise<Buffer> {
+  const { sending, receiving } = await connection(t);
   const received = readAll(receiving);
   const source = open(file, start);
   try {
@@ -65,29 +68,30 @@ describe('the send ring', () => {
 
   after(() => removeDir(dir));
 
-  it('sends five files at once through a budget of three slabs, byte for byte, and gets every slab back', async () => {
+  it('sends five files at once through a budget of three slabs, byte for byte, and gets every slab back', async (t) => {
     const budget = new SlabBudget(64 * 1024, 3, 4);
     const files = Array.from({ length: 5 }, (_, i) => {
       const file = path.join(dir, `f${i}.bin`);
       // Sizes off the slab size, one empty, one of exactly two slabs.
       return { file, sum: randomFile(file, [MiB + 123, 0, 128 * 1024, 3 * MiB - 1, 77][i]) };
     });
-    await Promise.all(files.map(async ({ file, sum }, i) => assert.equal(sha256(await sendWhole(file, budget)), sum, `file ${i}`)));
+    await Promise.all(files.map(async ({ file, sum }, i) => assert.equal(sha256(await sendWhole(t, file, budget)), sum, `file ${i}`)));
     assert.equal(budget.available(), 3);
   });
 
-  it('starts at an offset', async () => {
+  it('starts at an offset', async (t) => {
     const budget = new SlabBudget(64 * 1024, 4, 4);
     const offset = 5 * MiB + 3;
-    assert.ok((await sendWhole(big, budget, offset)).equals(fs.readFileSync(big).subarray(offset)));
+    assert.ok((await sendWhole(t, big, budget, offset)).equals(fs.readFileSync(big).subarray(offset)));
     assert.equal(budget.available(), 4);
   });
 
-  it('stops midway on abort once the socket lets go of its slabs, and gets every slab back', async () => {
+  it('stops midway on abort once the socket lets go of its slabs, and gets every slab back', async (t) => {
     const budget = new SlabBudget(256 * 1024, 4, 4);
-    const { sending, receiving } = await connection();
+    const { sending, receiving } = await connection(t);
     const controller = new AbortController();
     const source = open(big);
+    t.after(() => source.close());
     const sent = sendRing(source, sending, controller.signal, budget);
     // The receiver reads one chunk and stops: the socket fills and the ring waits on it.
     await once(receiving, 'data');
@@ -98,7 +102,6 @@ describe('the send ring', () => {
     source.close();
     assert.ok(sending.destroyed, 'the abort destroyed the data socket');
     assert.equal(budget.available(), 4);
-    receiving.destroy();
   });
 
   /**
@@ -106,11 +109,16 @@ describe('the send ring', () => {
    * a one-slab budget (the kernel's buffers full, the slab in the socket);
    * release() aborts it and checks the slab came back.
    */
-  async function stuckHolder(budget: SlabBudget): Promise<{ release: () => Promise<void> }> {
-    const stuck = await connection();
+  async function stuckHolder(t: TestContext, budget: SlabBudget): Promise<{ release: () => Promise<void> }> {
+    const stuck = await connection(t);
     const holder = new AbortController();
     const source = open(big);
     const holding = sendRing(source, stuck.sending, holder.signal, budget);
+    t.after(async () => {
+      holder.abort(new Error('the test ended'));
+      await holding.catch(() => undefined);
+      source.close();
+    });
     stuck.receiving.pause();
     await eventually(() => stuck.sending.writableLength > 0 && budget.available() === 0, { what: 'the first transfer to hold the only slab' });
     return {
@@ -120,46 +128,44 @@ describe('the send ring', () => {
         await assert.rejects(holding, /ABOR/);
         source.close();
         assert.equal(budget.available(), 1);
-        stuck.receiving.destroy();
       },
     };
   }
 
-  it('stops at once on abort while it waits for a slab another transfer holds', async () => {
+  it('stops at once on abort while it waits for a slab another transfer holds', async (t) => {
     const budget = new SlabBudget(64 * 1024, 1, 4);
-    const holder = await stuckHolder(budget);
-    const waiting = await connection();
+    const holder = await stuckHolder(t, budget);
+    const waiting = await connection(t);
     const controller = new AbortController();
     const source = open(big);
+    t.after(() => source.close());
     const sent = sendRing(source, waiting.sending, controller.signal, budget);
     controller.abort(new Error('ABOR while waiting'));
     await assert.rejects(sent, /ABOR while waiting/);
     source.close();
     await holder.release();
-    waiting.receiving.destroy();
   });
 
-  it('completes on a buffer of its own while clients that stopped reading hold every slab', async () => {
+  it('completes on a buffer of its own while clients that stopped reading hold every slab', async (t) => {
     const budget = new SlabBudget(64 * 1024, 1, 4);
-    const holder = await stuckHolder(budget);
+    const holder = await stuckHolder(t, budget);
     const file = path.join(dir, 'past-the-stuck.bin');
     const sum = randomFile(file, 2 * MiB + 5);
-    assert.equal(sha256(await sendWhole(file, budget)), sum);
+    assert.equal(sha256(await sendWhole(t, file, budget)), sum);
     await holder.release();
   });
 
-  it('fails with FILE_CHANGED when the file is truncated under it, and gets every slab back', async () => {
+  it('fails with FILE_CHANGED when the file is truncated under it, and gets every slab back', async (t) => {
     const budget = new SlabBudget(64 * 1024, 4, 4);
     const file = path.join(dir, 'shrinking.bin');
     randomFile(file, 8 * MiB);
     const source = open(file);
+    t.after(() => source.close());
     fs.truncateSync(file, MiB);
-    const { sending, receiving } = await connection();
+    const { sending, receiving } = await connection(t);
     receiving.resume();
     await assert.rejects(sendRing(source, sending, new AbortController().signal, budget), { code: 'FILE_CHANGED' });
     source.close();
     assert.equal(budget.available(), 4);
-    sending.destroy();
-    receiving.destroy();
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import * as os from 'node:os';
 import { ControlConnection } from '../helpers/ControlConnection.js';
 import { eventually } from '../helpers/eventually.js';
@@ -26,9 +26,10 @@ const haveLogrotate = await hasProgram('logrotate');
 
 const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n');
 
-/** Logs in anonymously and uploads one file of `bytes` bytes. */
-async function upload(server: RunningServer, name: string, bytes: number): Promise<void> {
+/** Logs in anonymously and uploads one file of `bytes` bytes (the session closed after `t` if it fails before QUIT). */
+async function upload(t: TestContext, server: RunningServer, name: string, bytes: number): Promise<void> {
   const conn = await ControlConnection.login(server.port);
+  t.after(() => conn.close());
   await conn.expect('TYPE I', 200);
   assert.equal((await conn.sendData(`STOR ${name}`, Buffer.alloc(bytes, 'x'))).final.code, 226);
   await conn.expect('QUIT', 221);
@@ -36,21 +37,20 @@ async function upload(server: RunningServer, name: string, bytes: number): Promi
 }
 
 describe('xferlog rotation', () => {
-  it('after the file is moved away and SIGHUP, the next transfers go to a new file at the same path', async () => {
+  it('after the file is moved away and SIGHUP, the next transfers go to a new file at the same path', async (t) => {
     const xferlog = path.join(work, 'xferlog');
     const server = await startServer(root, ['--xferlog', xferlog]);
-    try {
-      const conn = await ControlConnection.login(server.port);
-      await conn.expect('TYPE I', 200);
-      assert.equal((await conn.sendData('STOR before.bin', Buffer.from('12345'))).final.code, 226);
-      fs.renameSync(xferlog, `${xferlog}.1`);
-      server.process.kill('SIGHUP');
-      await server.waitForOutput(/xferlog reopened/);
-      assert.equal((await conn.sendData('STOR after.bin', Buffer.from('123'))).final.code, 226);
-      await conn.expect('QUIT', 221);
-    } finally {
-      assert.equal(await server.stop(), 0);
-    }
+    t.after(() => server.stop());
+    const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
+    await conn.expect('TYPE I', 200);
+    assert.equal((await conn.sendData('STOR before.bin', Buffer.from('12345'))).final.code, 226);
+    fs.renameSync(xferlog, `${xferlog}.1`);
+    server.process.kill('SIGHUP');
+    await server.waitForOutput(/xferlog reopened/);
+    assert.equal((await conn.sendData('STOR after.bin', Buffer.from('123'))).final.code, 226);
+    await conn.expect('QUIT', 221);
+    assert.equal(await server.stop(), 0);
     const rotated = lines(`${xferlog}.1`);
     const current = lines(xferlog);
     assert.equal(rotated.length, 1);
@@ -60,33 +60,33 @@ describe('xferlog rotation', () => {
     assert.equal(fs.statSync(xferlog).mode & 0o777, 0o640);
   });
 
-  it('keeps writing to the open file when the path cannot be opened again, and says so', async () => {
+  it('keeps writing to the open file when the path cannot be opened again, and says so', async (t) => {
     const dir = path.join(work, 'logs');
     fs.mkdirSync(dir);
     const xferlog = path.join(dir, 'xferlog');
     const server = await startServer(root, ['--xferlog', xferlog]);
-    try {
-      fs.renameSync(dir, `${dir}.gone`);
-      server.process.kill('SIGHUP');
-      await server.waitForOutput(/ERROR xferlog not reopened/);
-      const conn = await ControlConnection.login(server.port);
-      await conn.expect('TYPE I', 200);
-      assert.equal((await conn.sendData('STOR still.bin', Buffer.from('1'))).final.code, 226);
-      await conn.expect('QUIT', 221);
-    } finally {
-      assert.equal(await server.stop(), 0);
-    }
+    t.after(() => server.stop());
+    fs.renameSync(dir, `${dir}.gone`);
+    server.process.kill('SIGHUP');
+    await server.waitForOutput(/ERROR xferlog not reopened/);
+    const conn = await ControlConnection.login(server.port);
+    t.after(() => conn.close());
+    await conn.expect('TYPE I', 200);
+    assert.equal((await conn.sendData('STOR still.bin', Buffer.from('1'))).final.code, 226);
+    await conn.expect('QUIT', 221);
+    assert.equal(await server.stop(), 0);
     assert.match(lines(path.join(`${dir}.gone`, 'xferlog'))[0], / 1 \/still\.bin b _ i a anonymous ftp 0 \* c$/);
   });
 
   it(
     "docs/logrotate-sockftp rotates a running server's xferlog, and compresses it a rotation later",
     { skip: !haveLogrotate && 'logrotate is not installed' },
-    async () => {
+    async (t) => {
       const logs = path.join(work, 'rotated');
       fs.mkdirSync(logs);
       const xferlog = path.join(logs, 'xferlog');
       const server = await startServer(root, ['--xferlog', xferlog]);
+      t.after(() => server.stop());
       const group = (await run('id', ['-gn'], { timeoutMs: 10_000 })).stdout.trim();
       // The snippet as shipped, on this test's file, as this test's user, signalling this server instead of the unit.
       const config = fs
@@ -101,18 +101,15 @@ describe('xferlog rotation', () => {
         assert.equal(result.code, 0, result.stderr);
         await server.waitForOutput((text) => (text.match(/xferlog reopened/g) ?? []).length === reopened);
       };
-      try {
-        await upload(server, 'one.bin', 1);
-        await rotate(1);
-        await upload(server, 'two.bin', 2);
-        // The xferlog is written after the 226, asynchronously: wait for each line rather than read at once.
-        await lineIn(`${xferlog}.1`, / 1 \/one\.bin b _ i a anonymous ftp 0 \* c$/m);
-        await lineIn(xferlog, / 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/m);
-        await rotate(2);
-        await upload(server, 'three.bin', 3);
-      } finally {
-        assert.equal(await server.stop(), 0);
-      }
+      await upload(t, server, 'one.bin', 1);
+      await rotate(1);
+      await upload(t, server, 'two.bin', 2);
+      // The xferlog is written after the 226, asynchronously: wait for each line rather than read at once.
+      await lineIn(`${xferlog}.1`, / 1 \/one\.bin b _ i a anonymous ftp 0 \* c$/m);
+      await lineIn(xferlog, / 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/m);
+      await rotate(2);
+      await upload(t, server, 'three.bin', 3);
+      assert.equal(await server.stop(), 0);
       assert.deepEqual(fs.readdirSync(logs).sort(), ['xferlog', 'xferlog.1', 'xferlog.2.gz']);
       assert.match(lines(`${xferlog}.1`).join('\n'), /^[^\n]* 2 \/two\.bin b _ i a anonymous ftp 0 \* c$/);
       assert.match(lines(xferlog).join('\n'), /^[^\n]* 3 \/three\.bin b _ i a anonymous ftp 0 \* c$/);

@@ -119,7 +119,7 @@ function s3Suite(rgw: Rgw): void {
   runStorageContract('S3Storage under a prefix', async () => open());
 
   describe('S3Storage', () => {
-    it('lists a directory of 1,200 entries a page at a time, as the pages come', async () => {
+    it('lists a directory of 1,200 entries a page at a time, as the pages come', async (t) => {
       const location = newLocation();
       const expected = [
         ...Array.from({ length: 1150 }, (_, i) => `file-${String(i).padStart(4, '0')}`),
@@ -129,6 +129,7 @@ function s3Suite(rgw: Rgw): void {
         await put(`${location.prefix}big/${name}${name.startsWith('dir') ? '/inside' : ''}`);
       });
       const counting = createS3Client(settings);
+      t.after(() => counting.destroy());
       let requests = 0;
       counting.middlewareStack.add(
         (next, context) => async (args) => {
@@ -143,7 +144,6 @@ function s3Suite(rgw: Rgw): void {
         assert.equal(requests, pages.length + 1);
         pages.push(page.map((entry) => (entry.type === 'dir' ? `${entry.name}/` : entry.name)));
       }
-      counting.destroy();
       assert.ok(pages.length >= 2, `${pages.length} pages`);
       assert.ok(pages.every((page) => page.length <= 1000));
       assert.deepEqual(pages.flat().sort(), expected.map((name) => (name.startsWith('dir') ? `${name}/` : name)).sort());

@@ -30,9 +30,10 @@ describe('onceWithin', () => {
     assert.equal(socket.listenerCount('connect'), 0);
   });
 
-  it('fails as a timeout when the event does not come in time, and as aborted when the signal fires first', async () => {
+  it('fails as a timeout when the event does not come in time, and as aborted when the signal fires first', async (t) => {
     // A listening server as the emitter: AbortSignal.timeout's timer keeps no process alive, a handle must, as a socket does in use.
     const emitter = net.createServer();
+    t.after(() => emitter.close());
     await new Promise<void>((resolve) => emitter.listen(0, '127.0.0.1', resolve));
     await assert.rejects(onceWithin(emitter, 'never', { timeoutMs: 20 }, asError), { message: 'timeout' });
     const controller = new AbortController();
@@ -40,6 +41,5 @@ describe('onceWithin', () => {
     controller.abort();
     await assert.rejects(waiting, { message: 'aborted' });
     assert.equal(emitter.listenerCount('never'), 0);
-    emitter.close();
   });
 });
