@@ -1,9 +1,10 @@
-/** basic-ftp, an independent client library, against the real server: whole trees both ways, and both listing formats. */
+/** basic-ftp, an independent client library, against the real server: a big file, whole trees both ways, both listing formats, directories. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Client, FileType, type FileInfo } from 'basic-ftp';
+import { MiB, randomFile, sha256File } from '../helpers/files.js';
 import { useServer } from '../helpers/fixture.js';
 import { LOG_COMMANDS, UTF8_NAME, digestTree, nestedTree, recordCommands, verbs, writeTree } from './support.js';
 
@@ -20,6 +21,35 @@ describe('basic-ftp', () => {
       client.close();
     }
   }
+
+  it('uploads and downloads a 50 MiB random file byte for byte, and size() gives its length', async () => {
+    const source = path.join(f.work, 'up.bin');
+    const target = path.join(f.work, 'down.bin');
+    const sum = randomFile(source, 50 * MiB);
+    const size = await withClient(async (client) => {
+      await client.uploadFrom(source, 'big.bin');
+      const length = await client.size('big.bin');
+      await client.downloadTo(target, 'big.bin');
+      return length;
+    });
+    assert.equal(size, 50 * MiB);
+    assert.equal(await sha256File(path.join(f.root, 'big.bin')), sum);
+    assert.equal(await sha256File(target), sum);
+  });
+
+  it('makes a directory tree with ensureDir, renames a file across it, and removes the file and the tree', async () => {
+    fs.writeFileSync(path.join(f.work, 'x.bin'), 'moved about');
+    await withClient(async (client) => {
+      await client.ensureDir('/deep/er/still');
+      assert.equal(await client.pwd(), '/deep/er/still');
+      await client.uploadFrom(path.join(f.work, 'x.bin'), 'x.bin');
+      await client.rename('x.bin', '/deep/y.bin');
+      assert.equal(fs.readFileSync(path.join(f.root, 'deep', 'y.bin'), 'utf8'), 'moved about');
+      await client.remove('/deep/y.bin');
+      await client.removeDir('/deep');
+    });
+    assert.ok(!fs.existsSync(path.join(f.root, 'deep')));
+  });
 
   it('uploadFromDir uploads a tree of nested directories, names with spaces and UTF-8 included, byte for byte', async () => {
     const local = writeTree(path.join(f.work, 'up-tree'), nestedTree(40));
@@ -55,6 +85,8 @@ describe('basic-ftp', () => {
       const commands = recordCommands(f.server);
       const entries = await withClient((client) => client.list('/listed'));
       assert.deepEqual(summary(entries), expected);
+      // MLSD gives a directory no size fact (LIST shows the directory's own).
+      assert.equal(entries.find((e) => e.name === 'child dir')?.size, 0);
       assert.ok(verbs(await commands()).includes('MLSD'));
     });
 

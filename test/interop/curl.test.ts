@@ -1,15 +1,21 @@
-/** curl, an independent client, against the real server: transfers, resume, CWD methods, active mode, IPv6, quote commands. */
+/** curl, an independent client, against the real server: transfers, resume, CWD methods, active mode, IPv6, listings, quote commands, errors. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { MiB, randomFile, sha256File } from '../helpers/files.js';
 import { useServer } from '../helpers/fixture.js';
-import { run } from '../helpers/processes.js';
+import { run, type RunResult } from '../helpers/processes.js';
 import { LOG_COMMANDS, recordCommands, verbs, writePrefix } from './support.js';
 
+/** curl with these arguments, whatever its exit code. */
+function curlRun(...args: string[]): Promise<RunResult> {
+  return run('curl', ['--silent', '--show-error', '--connect-timeout', '10', '--max-time', '60', ...args], { timeoutMs: 70_000 });
+}
+
+/** curl's output; fails unless it exits 0. */
 async function curl(...args: string[]): Promise<string> {
-  const result = await run('curl', ['--silent', '--show-error', '--connect-timeout', '10', '--max-time', '60', ...args], { timeoutMs: 70_000 });
+  const result = await curlRun(...args);
   assert.equal(result.code, 0, `curl ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result.stdout;
 }
@@ -17,8 +23,8 @@ async function curl(...args: string[]): Promise<string> {
 describe('curl', () => {
   const f = useServer(LOG_COMMANDS);
 
-  it('uploads a file with -T and downloads it back, byte for byte', async () => {
-    const sum = randomFile(path.join(f.work, 'round.bin'), 3 * MiB + 17);
+  it('uploads a 50 MiB file with -T and downloads it back, byte for byte', async () => {
+    const sum = randomFile(path.join(f.work, 'round.bin'), 50 * MiB + 17);
     await curl('-T', path.join(f.work, 'round.bin'), `${f.server.url}/round.bin`);
     assert.equal(await sha256File(path.join(f.root, 'round.bin')), sum);
     await curl('-o', path.join(f.work, 'round-back.bin'), `${f.server.url}/round.bin`);
@@ -129,6 +135,15 @@ describe('curl', () => {
     });
   });
 
+  it('lists a directory in ls -l form (LIST), a name with a space included', async () => {
+    fs.mkdirSync(path.join(f.root, 'long'));
+    fs.writeFileSync(path.join(f.root, 'long', 'one.txt'), '1');
+    fs.writeFileSync(path.join(f.root, 'long', 'two words.txt'), '22');
+    const out = await curl(`${f.server.url}/long/`);
+    assert.match(out, /^-rw-r--r-- .* 2 \w{3} .* two words\.txt\r?$/m);
+    assert.match(out, /^-rw-r--r-- .* 1 \w{3} .* one\.txt\r?$/m);
+  });
+
   it('prints only the names in a directory with --list-only', async () => {
     fs.mkdirSync(path.join(f.root, 'names'));
     fs.writeFileSync(path.join(f.root, 'names', 'one.txt'), '1');
@@ -156,5 +171,16 @@ describe('curl', () => {
       assert.ok(!fs.existsSync(path.join(f.root, 'before.txt')));
       assert.equal(fs.readFileSync(path.join(f.root, 'after.txt'), 'utf8'), 'renamed');
     });
+  });
+
+  it('creates missing directories for an upload with --ftp-create-dirs', async () => {
+    fs.writeFileSync(path.join(f.work, 'small.txt'), 'nested');
+    await curl('--ftp-create-dirs', '-T', path.join(f.work, 'small.txt'), `${f.server.url}/a/b/c/small.txt`);
+    assert.equal(fs.readFileSync(path.join(f.root, 'a/b/c/small.txt'), 'utf8'), 'nested');
+  });
+
+  it('exits 78 (remote file not found) for a file that is not there', async () => {
+    const result = await curlRun('-o', path.join(f.work, 'none'), `${f.server.url}/missing.txt`);
+    assert.equal(result.code, 78, result.stderr);
   });
 });

@@ -1,4 +1,8 @@
-/** Python's ftplib, an independent client, against the real server; the client side is test/clients/ftplib_interop.py. */
+/**
+ * Python's ftplib, an independent client, against the real server; the client
+ * side is test/clients/ftplib_interop.py (one scenario per test) and
+ * ftplib_session.py (a whole session).
+ */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +37,37 @@ describe('Python ftplib', () => {
     assert.equal(await sha256File(path.join(f.work, `${mode}-back.bin`)), sum);
     return verbs(await commands()).filter((v) => ['PASV', 'EPSV', 'PORT', 'EPRT'].includes(v));
   }
+
+  it('runs a whole session and moves a 50 MiB random file both ways intact, leaving nothing behind', async () => {
+    const source = path.join(f.work, 'up.bin');
+    const target = path.join(f.work, 'down.bin');
+    const sum = randomFile(source, 50 * MiB);
+    const before = fs.readdirSync(f.root).sort();
+    const result = await run('python3', [path.join(CLIENT_SCRIPTS, 'ftplib_session.py'), f.server.host, String(f.server.port), source, target]);
+    assert.equal(result.code, 0, result.stderr);
+    const seen = JSON.parse(result.stdout) as Record<string, string>;
+    assert.match(seen.welcome, /^220 /);
+    assert.match(seen.login, /^230 /);
+    assert.equal(seen.pwd, '/');
+    assert.equal(seen.mkd, '/py dir');
+    assert.match(seen.stor, /^226 /);
+    assert.equal(seen.size, 50 * MiB);
+    assert.match(seen.retr, /^226 /);
+    assert.deepEqual(seen.nlst, ['big.bin']);
+    assert.deepEqual(seen.mlsd, [
+      ['.', 'cdir', null],
+      ['..', 'pdir', null],
+      ['big.bin', 'file', String(50 * MiB)],
+    ]);
+    assert.match(seen.list_lines[0], / 52428800 \w{3} .* big\.bin$/);
+    assert.match(seen.rename, /^250 /);
+    assert.match(seen.delete, /^250 /);
+    assert.match(seen.delete_again, /^550 /);
+    assert.match(seen.rmd, /^250 /);
+    assert.match(seen.quit, /^221 /);
+    assert.equal(await sha256File(target), sum);
+    assert.deepEqual(fs.readdirSync(f.root).sort(), before, 'the session removed what it made');
+  });
 
   it('uploads and downloads in passive mode (PASV), byte for byte', async () => {
     assert.deepEqual(await roundTrip('passive'), ['PASV', 'PASV']);
