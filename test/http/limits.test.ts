@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { ControlConnection } from '../helpers/ControlConnection.js';
+import { eventually } from '../helpers/eventually.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { startWeb, type Web } from './webClient.js';
 
@@ -64,7 +65,7 @@ describe('connection limits shared by every door', () => {
     await second.conn.waitClosed();
     // The place comes back when the FTP session has closed on the server's side too, a moment after the client sees it.
     let status = 503;
-    for (let i = 0; i < 100 && status === 503; i++) status = (await webConnection(t, web.url)).status;
+    await eventually(async () => (status = (await webConnection(t, web.url)).status) !== 503, { what: 'the web door to take the address again' });
     assert.equal(status, 401, 'served again: not logged in, not busy');
   });
 
