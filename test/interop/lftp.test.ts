@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { MiB, randomFile, sha256File } from '../helpers/files.js';
 import { useServer } from '../helpers/fixture.js';
 import { run } from '../helpers/processes.js';
-import { LOG_COMMANDS, UTF8_ENV, UTF8_NAME, digestTree, nestedTree, recordCommands, verbs, writeTree } from './support.js';
+import { CONNECTION_OPENED, LOG_COMMANDS, UTF8_ENV, UTF8_NAME, digestTree, nestedTree, recordCommands, verbs, writeTree } from './support.js';
 
 const TREE_FILES = 300;
 
@@ -70,12 +70,7 @@ describe('lftp', () => {
     // nothing to fetch: they then close after FEAT, after login, with or without QUIT (all three
     // seen, on both send paths). So count the connections the server saw open; every segment lftp
     // did ask for must be a ranged RETR (REST past 0), and the bytes must be whole either way.
-    const opened = [
-      ...f.server
-        .output()
-        .slice(logStart)
-        .matchAll(/ connection opened session=/g),
-    ].length;
+    const opened = [...f.server.output().slice(logStart).matchAll(CONNECTION_OPENED)].length;
     assert.ok(opened >= 2, `lftp opened one connection only: ${sent.join(', ')}`);
     const retrs = sent.filter((c) => /^RETR \/?segmented\.bin$/.test(c)).length;
     const rests = sent.filter((c) => /^REST [1-9]\d*$/.test(c)).length;

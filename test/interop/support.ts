@@ -15,6 +15,9 @@ export type TreeSpec = Record<string, number>;
 /** Relative "/"-separated path -> SHA-256, keys sorted, so two trees compare with deepEqual. */
 export type TreeDigest = Record<string, string>;
 
+/** A session's "connection opened" line in the server's log (its fields, the door among them, come before the session id); group 1 is the id. */
+export const CONNECTION_OPENED = / connection opened (?:\S+ )*?session=(\d+)/g;
+
 /** The server's arguments when a test wants to see the commands a client sent. */
 export const LOG_COMMANDS = ['--log-level', 'debug'] as const;
 
@@ -76,8 +79,8 @@ export function recordCommands(server: RunningServer): () => Promise<string[]> {
   // By session id: a connection of an earlier test may still log its close after the start.
   const settled = () => {
     const text = since();
-    const opened = [...text.matchAll(/ connection opened session=(\d+)/g)].map((m) => m[1]);
-    return opened.length > 0 && opened.every((id) => text.includes(` connection closed session=${id} `));
+    const opened = [...text.matchAll(CONNECTION_OPENED)].map((m) => m[1]);
+    return opened.length > 0 && opened.every((id) => new RegExp(` connection closed (?:\\S+ )*?session=${id} `).test(text));
   };
   return async () => {
     await eventually(settled, { what: "every connection opened since the recording began to close, in the server's log", detail: since });
