@@ -3,7 +3,9 @@
  * C compiler is present; SOCKFTP_NO_NATIVE=1 turns it off at run time), or
  * null. Every user of it has a JavaScript path that behaves the same: the
  * addon only makes things cheaper. Loaded once, here, for the send path
- * (ftp/zeroCopy.ts) and directory listings (storage/entryStats.ts).
+ * (ftp/zeroCopy.ts), directory listings (storage/entryStats.ts), and the
+ * mount table's change notice and paths' symlinks (storage/mounts.ts,
+ * storage/systemCalls.ts).
  */
 import { createRequire } from 'node:module';
 
@@ -16,6 +18,10 @@ export interface Addon {
   fixMmapThreshold?(bytes: number): number;
   /** Absent from a build older than it. The next entries' names and stats, null at the end, or a negative errno (see native/sendfile.c). */
   readdirStat?: (dirFd: number) => Promise<[names: string[], stats: Float64Array] | null | number>;
+  /** Absent from a build older than it. 1 if the mounts changed since the last call on `mountInfoFd` (an open /proc/self/mountinfo), 0 if not, or a negative errno. */
+  mountsChanged?(mountInfoFd: number): number;
+  /** Absent from a build older than it. 1 if `path` resolves with no symlink on it, 0 if one is, or a negative errno (see native/sendfile.c). */
+  noSymlinks?(path: string): number;
 }
 
 function load(): Addon | null {
