@@ -7,12 +7,19 @@
  * is what makes LIST of 10,000 entries cheap: from JavaScript the readdir
  * and the lstat of "/proc/self/fd/N/name" (procfs resolves the link every
  * time) cost 6-8 us an entry on the event loop.
+ *
+ * A directory on a mount that may not answer (mounts.ts), or one holding the
+ * mount point of such a mount (its entry's stat asks that mount), is read
+ * through that mount's lane (lanes.ts): the native batches wait for a thread
+ * of the lane, and the JavaScript reader reads and stats in the pool.
  */
 import * as fs from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
 import type { FileInfo, FileType } from '../core/FileInfo.js';
 import { addon, type Addon } from '../native/addon.js';
+import type { Lane } from './lanes.js';
+import { pooled } from './systemCalls.js';
 
 /** The layout of readdirStat's stats, per entry: mode (or -errno), size, mtime in ms, dev, ino. */
 const FIELDS = 5;
@@ -46,13 +53,14 @@ export function toFileInfo(name: string, stats: Stats): FileInfo {
 /**
  * The entries of `dir`. Entries gone since readdir are left out; symlinks
  * come back as 'link', with the link's own stats. `native` is there for the
- * tests of both paths (null: JavaScript).
+ * tests of both paths (null: JavaScript). With `lane`, every call is made in it.
  */
-export async function readEntries(dir: OpenedDir, native = addon?.readdirStat ?? null): Promise<EntryReader> {
-  return native ? nativeReader(dir, native) : jsReader(dir);
+export async function readEntries(dir: OpenedDir, native = addon?.readdirStat ?? null, lane: Lane | null = null): Promise<EntryReader> {
+  if (native) return nativeReader(dir, lane ? (fd) => lane.run(() => native(fd)) : native, lane);
+  return lane ? pooledReader(dir, lane) : jsReader(dir);
 }
 
-function nativeReader(dir: OpenedDir, readdirStat: NonNullable<Addon['readdirStat']>): EntryReader {
+function nativeReader(dir: OpenedDir, readdirStat: NonNullable<Addon['readdirStat']>, lane: Lane | null): EntryReader {
   // Batches in flight: the pool reads and stats them, two threads at once, while this thread
   // formats and sends the one before. getdents64 holds the descriptor's position lock, so
   // calls at once each get batches of their own; the listing's order is the directory's
@@ -79,11 +87,19 @@ function nativeReader(dir: OpenedDir, readdirStat: NonNullable<Addon['readdirSta
         fill();
         const [names, stats] = read;
         const infos: FileInfo[] = [];
+        const failed: string[] = [];
         for (let i = 0; i < names.length; i++) {
           const o = i * FIELDS;
           if (stats[o] >= 0) infos.push(infoOf(names[i], stats[o], stats[o + 1], dateOf(stats[o + 2]), stats[o + 3], stats[o + 4]));
           // A failed stat (a name gone, or worse) is asked again in JavaScript, whose error the rest of storage maps.
-          else lstatInto(infos, dir, names[i]);
+          else failed.push(names[i]);
+        }
+        for (const name of failed) {
+          if (lane === null) lstatInto(infos, dir, name);
+          else {
+            const again = await pooled(lane).lstat(dir.lookAt(name));
+            if (again) infos.push(toFileInfo(name, again));
+          }
         }
         return infos;
       }
@@ -118,6 +134,30 @@ async function jsReader(opened: OpenedDir): Promise<EntryReader> {
       return infos;
     },
     close: () => dir.close().catch(() => undefined),
+  };
+}
+
+/** The JavaScript reader for a directory whose mount may not answer: Node's opendir, and an lstat of each name, all in the lane. */
+async function pooledReader(opened: OpenedDir, lane: Lane): Promise<EntryReader> {
+  const calls = pooled(lane);
+  const dir = await lane.run(() => fs.promises.opendir(opened.at('.'), { bufferSize: JS_BATCH }));
+  let done = false;
+  return {
+    async next() {
+      if (done) return null;
+      const infos: FileInfo[] = [];
+      for (let read = 0; read < JS_BATCH; read++) {
+        const entry = await lane.run(() => dir.read());
+        if (entry === null) {
+          done = true;
+          break;
+        }
+        const stats = await calls.lstat(opened.lookAt(entry.name));
+        if (stats) infos.push(toFileInfo(entry.name, stats));
+      }
+      return infos;
+    },
+    close: () => lane.run(() => dir.close()).catch(() => undefined),
   };
 }
 

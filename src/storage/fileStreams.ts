@@ -23,11 +23,20 @@
  * the pool, so a file off the disk holds the event loop for one read, not
  * all of them (sendfile on the native path waits for the disk every time).
  * Closing is inline too.
+ *
+ * A file on a mount that may not answer (a network or FUSE filesystem,
+ * mounts.ts) has a lane instead: every read, write and close goes through
+ * the pool in that mount's lane (lanes.ts), from the first byte, and it has
+ * no raw descriptor for sendfile, which would wait on the event loop. Its
+ * close too: closing a file on FUSE waits for the daemon's answer to FLUSH,
+ * and on NFS for the writes it still holds.
  */
 import * as fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import type { ChunkReader, RawFile } from '../core/Storage.js';
 import { fileChanged } from '../core/errors.js';
+import type { Lane } from './lanes.js';
+import { inLane } from './systemCalls.js';
 import { fromSystemError } from './systemErrors.js';
 
 export const FILE_CHUNK_BYTES = 1024 * 1024;
@@ -65,20 +74,25 @@ class Descriptor {
   private busy = 0;
   private closeWhenIdle = false;
 
-  constructor(readonly fd: number) {}
+  /** With a lane, every call on the descriptor goes through the pool in it. */
+  constructor(
+    readonly fd: number,
+    readonly lane: Lane | null,
+  ) {}
 
   /** A thread-pool operation is pending on it. */
   isBusy(): boolean {
     return this.busy > 0;
   }
 
+  /** `op` runs in the lane, if there is one. */
   async use<T>(op: (fd: number) => Promise<T>): Promise<T> {
     this.busy++;
     try {
-      return await op(this.fd);
+      return await (this.lane ? this.lane.run(() => op(this.fd)) : op(this.fd));
     } finally {
       this.busy--;
-      if (this.busy === 0 && this.closeWhenIdle) this.close();
+      if (this.busy === 0 && this.closeWhenIdle) void this.close()?.catch(() => undefined);
     }
   }
 
@@ -91,14 +105,22 @@ class Descriptor {
     }
   }
 
-  close(): void {
-    if (!this.open) return;
+  /**
+   * Closes inline, or in the lane, whose promise says how it went. A close
+   * asked for while an operation is pending happens after it, unreported.
+   */
+  close(): Promise<void> | undefined {
+    if (!this.open) return undefined;
     if (this.busy > 0) {
       this.closeWhenIdle = true;
-      return;
+      return undefined;
     }
     this.open = false;
-    fs.closeSync(this.fd);
+    if (this.lane === null) {
+      fs.closeSync(this.fd);
+      return undefined;
+    }
+    return inLane<void>(this.lane, (cb) => fs.close(this.fd, (err) => cb(err, undefined)));
   }
 }
 
@@ -107,13 +129,13 @@ export class FileSource extends Readable implements ChunkReader {
   private readonly file: Descriptor;
   private next: number;
   private atEnd = false;
-  /** Set once a read waited for the disk: the rest goes through the thread pool. */
-  private viaPool = false;
+  /** Set once a read waited for the disk, or from the start with a lane: the rest goes through the thread pool. */
+  private viaPool: boolean;
 
   /**
    * `size` is the file's size when it was opened: reaching end of file before
    * it means the file was truncated under us, and the transfer must fail
-   * rather than end as if complete.
+   * rather than end as if complete. `lane`: the file's mount may not answer.
    */
   constructor(
     fd: number,
@@ -121,10 +143,12 @@ export class FileSource extends Readable implements ChunkReader {
     start: number,
     readonly size: number,
     private readonly chunkBytes = FILE_CHUNK_BYTES,
+    lane: Lane | null = null,
   ) {
     super({ highWaterMark: chunkBytes });
-    this.file = new Descriptor(fd);
+    this.file = new Descriptor(fd, lane);
     this.next = start;
+    this.viaPool = lane !== null;
   }
 
   /** Where the next readInto() starts. */
@@ -174,9 +198,13 @@ export class FileSource extends Readable implements ChunkReader {
     this.destroy();
   }
 
-  /** The descriptor for a zero-copy sender, at the position the next read would start; null once closed or while a read is pending. */
+  /**
+   * The descriptor for a zero-copy sender, at the position the next read
+   * would start; null once closed, while a read is pending, or on a mount
+   * that may not answer (sendfile would wait for it on the event loop).
+   */
   rawFile(): RawFile | null {
-    if (this.destroyed || this.file.isBusy()) return null;
+    if (this.destroyed || this.file.isBusy() || this.file.lane !== null) return null;
     return {
       fd: this.file.fd,
       position: this.next,
@@ -187,9 +215,10 @@ export class FileSource extends Readable implements ChunkReader {
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     try {
-      this.file.close();
-    } catch {
       // Nothing was written through this descriptor: a failing close loses nothing.
+      void this.file.close()?.catch(() => undefined);
+    } catch {
+      // As above, inline.
     }
     callback(err);
   }
@@ -201,14 +230,15 @@ export class FileSink extends Writable {
   /** Bytes written so far, which decides whether the next write is made inline. */
   private inlined = 0;
 
-  /** `position` null appends (O_APPEND); a number writes from that offset. */
+  /** `position` null appends (O_APPEND); a number writes from that offset. `lane`: the file's mount may not answer. */
   constructor(
     fd: number,
     private readonly virtualPath: string,
     position: number | null,
+    lane: Lane | null = null,
   ) {
     super({ highWaterMark: FILE_CHUNK_BYTES });
-    this.file = new Descriptor(fd);
+    this.file = new Descriptor(fd, lane);
     this.position = position;
   }
 
@@ -222,19 +252,22 @@ export class FileSink extends Writable {
 
   /** close(2) can report a write the kernel could not complete (NFS, quotas): that fails the upload. */
   override _final(callback: (err?: Error | null) => void): void {
+    const failed = (err: unknown) => callback(fromSystemError(err, this.virtualPath));
     try {
-      this.file.close();
-      callback();
+      const closing = this.file.close();
+      if (closing) closing.then(() => callback(), failed);
+      else callback();
     } catch (err) {
-      callback(fromSystemError(err, this.virtualPath));
+      failed(err);
     }
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     try {
-      this.file.close();
-    } catch {
       // A destroyed upload is discarded: what close(2) says about it no longer matters.
+      void this.file.close()?.catch(() => undefined);
+    } catch {
+      // As above, inline.
     }
     callback(err);
   }
@@ -244,7 +277,7 @@ export class FileSink extends Writable {
     while (pending.length > 0) {
       const chunks = pending;
       const bytes = chunks.reduce((sum, c) => sum + c.length, 0);
-      const inline = this.inlined + bytes <= INLINE_BYTES || performance.now() >= poolWritesUntil;
+      const inline = this.file.lane === null && (this.inlined + bytes <= INLINE_BYTES || performance.now() >= poolWritesUntil);
       const began = inline ? performance.now() : 0;
       const written = inline
         ? this.file.now(this.virtualPath, (fd) => fs.writevSync(fd, chunks, this.position ?? undefined))
