@@ -66,6 +66,11 @@ export class ControlConnection {
     return conn;
   }
 
+  /** Replies received and not read yet. */
+  get unread(): number {
+    return this.replies.length;
+  }
+
   get closed(): boolean {
     return this.ended && this.replies.length === 0;
   }
