@@ -13,7 +13,7 @@
  *
  * It also reads directories for listings (readdirStat, below: getdents64
  * and fstatat in libuv's thread pool), fixes glibc's mmap threshold, and
- * tells storage/systemCalls.ts when the mounts changed (mountsChanged) and
+ * tells storage/local/systemCalls.ts when the mounts changed (mountsChanged) and
  * whether a path has a symlink on it (noSymlinks).
  *
  * Linux only (the build script skips other systems): sendfile's signature
@@ -134,7 +134,7 @@ static napi_value Sndbuf(napi_env env, napi_callback_info info) {
   return number(env, setsockopt((int)a[0], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) == 0 ? 0 : -(double)errno);
 }
 
-/* The numbers readdirStat gives for each entry, in this order (src/storage/entryStats.ts reads them). */
+/* The numbers readdirStat gives for each entry, in this order (src/storage/local/entryStats.ts reads them). */
 enum { AT_MODE, AT_SIZE, AT_MTIME_MS, AT_DEV, AT_INO, AT_FIELDS };
 
 /* Bytes of directory entries one readdirStat call asks getdents64 for: a few hundred names. */
@@ -271,7 +271,7 @@ static napi_value ReaddirStat(napi_env env, napi_callback_info info) {
  * POLLERR after a mount or an unmount, until the next poll); 0 if not; a
  * negative errno if poll(2) failed. Never waits.
  *
- * Why: storage/mounts.ts must know at once when a mount appears under a
+ * Why: storage/local/mounts.ts must know at once when a mount appears under a
  * served directory (calls into a network or FUSE mount leave the event
  * loop), and reading the table again on every call would cost about 80 us;
  * this poll costs one system call.

@@ -3,9 +3,9 @@
  * C compiler is present; SOCKFTP_NO_NATIVE=1 turns it off at run time), or
  * null. Every user of it has a JavaScript path that behaves the same: the
  * addon only makes things cheaper. Loaded once, here, for the send path
- * (ftp/zeroCopy.ts), directory listings (storage/entryStats.ts), and the
- * mount table's change notice and paths' symlinks (storage/mounts.ts,
- * storage/systemCalls.ts).
+ * (ftp/zeroCopy.ts), directory listings (storage/local/entryStats.ts), and the
+ * mount table's change notice and paths' symlinks (storage/local/mounts.ts,
+ * storage/local/systemCalls.ts).
  */
 import { createRequire } from 'node:module';
 

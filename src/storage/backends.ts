@@ -1,17 +1,17 @@
 /**
  * The storage backends by the form of their locations, one row each: a home
  * or root that starts with "s3://" is a bucket and prefix (storage/s3/), and
- * anything else a directory on this machine (LocalStorage). A row says which
+ * anything else a directory on this machine (storage/local/). A row says which
  * locations are its own, what is wrong with one (checked at start, not at the
  * first login), the flags it takes, and how to load it: a backend's code and
  * its SDK are loaded only when one of its homes is first opened, so a server
  * on disk never pays for S3. Adding a backend is a folder and one row here;
  * no door and no CLI file names a backend.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Storage } from '../core/Storage.js';
 import type { StorageProvider, SweepReport } from '../core/StorageProvider.js';
+import { localBackend } from './local/backend.js';
 import { s3Backend } from './s3/backend.js';
 
 /** How a backend reads its flags: the CLI's own checks, so a bad value fails in one line that names the flag. */
@@ -46,33 +46,6 @@ export interface Backend<S = unknown> {
   /** Loads the backend: a provider for the homes of its form. */
   load(settings: S, onSweep: SweepListener): Promise<StorageProvider>;
 }
-
-/** A directory on this machine: every location no other row claims. */
-const localBackend: Backend<null> = {
-  name: 'local',
-  matches: () => true,
-  problem: (location) => (fs.statSync(location, { throwIfNoEntry: false })?.isDirectory() ? null : `${location} is not a directory`),
-  flags: [],
-  settings: () => null,
-  // Loaded like any other backend, so the CLI's commands that serve nothing (connect, ls...) never load it.
-  load: async () => {
-    const [{ LocalStorage }, { removeTemporaries }] = await Promise.all([import('./LocalStorage.js'), import('./temporaries.js')]);
-    return {
-      open: (home: string): Promise<Storage> => LocalStorage.open(home),
-      // Upload temporaries older than this process are a crash's leftovers; younger ones may be another server's.
-      async sweep(dirs: readonly string[]): Promise<SweepReport[]> {
-        const started = Date.now();
-        const reports: SweepReport[] = [];
-        for (const home of dirs) {
-          const { removed, complete } = await removeTemporaries(home, undefined, started);
-          if (removed > 0 || !complete) reports.push({ home, removed, complete });
-        }
-        return reports;
-      },
-      close: async () => undefined,
-    };
-  },
-};
 
 /** The table; the first row whose form matches takes the location, so the catch-all local row is last. */
 const BACKENDS: readonly Backend[] = [s3Backend, localBackend];

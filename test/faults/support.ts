@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isTempName } from '../../src/storage/temporaries.js';
+import { isTempName } from '../../src/storage/local/temporaries.js';
 import type { RunningServer } from '../helpers/server.js';
 
 export interface LogEvent {

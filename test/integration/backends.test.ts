@@ -6,7 +6,7 @@
  */
 import { after } from 'node:test';
 import type { Storage } from '../../src/core/Storage.js';
-import { LocalStorage } from '../../src/storage/LocalStorage.js';
+import { LocalStorage } from '../../src/storage/local/LocalStorage.js';
 import { MemoryStorage } from '../../src/storage/MemoryStorage.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { runBackendSuite } from './backendSuite.js';

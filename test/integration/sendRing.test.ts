@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { SlabBudget } from '../../src/ftp/SlabBudget.js';
 import { sendRing } from '../../src/ftp/sendRing.js';
-import { FileSource } from '../../src/storage/fileStreams.js';
+import { FileSource } from '../../src/storage/local/fileStreams.js';
 import { readAll } from '../helpers/ControlConnection.js';
 import { eventually } from '../helpers/eventually.js';
 import { MiB, randomFile, removeDir, tempDir } from '../helpers/files.js';

@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isFileError } from '../../src/core/errors.js';
-import { LocalStorage } from '../../src/storage/LocalStorage.js';
-import { isTempName } from '../../src/storage/temporaries.js';
+import { LocalStorage } from '../../src/storage/local/LocalStorage.js';
+import { isTempName } from '../../src/storage/local/temporaries.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 
 const dirs: string[] = [];

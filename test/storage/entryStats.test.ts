@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FileInfo } from '../../src/core/FileInfo.js';
 import { addon } from '../../src/native/addon.js';
-import { readEntries, toFileInfo } from '../../src/storage/entryStats.js';
+import { readEntries, toFileInfo } from '../../src/storage/local/entryStats.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 
 const ODD = ['plain.txt', 'sub dir', 'link-to-plain', 'dangling', 'naïve ünïcode.bin', 'x'.repeat(255)];

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LANE_THREADS, Lane, THREADS_PER_MOUNT } from '../../src/storage/lanes.js';
-import { MountTable, isInlineType, mounts, parseMountInfo } from '../../src/storage/mounts.js';
+import { LANE_THREADS, Lane, THREADS_PER_MOUNT } from '../../src/storage/local/lanes.js';
+import { MountTable, isInlineType, mounts, parseMountInfo } from '../../src/storage/local/mounts.js';
 
 const MOUNTINFO = [
   '22 27 0:21 / /proc rw,relatime - proc proc rw',

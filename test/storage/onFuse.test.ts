@@ -24,8 +24,8 @@ after(async () => {
 const started = await mountStalling(path.join(dir, 'backing'), mountpoint, (undo) => (unmount = undo));
 // Loaded once the mount is there, so the mount table they read first has it (without the addon's
 // change notice, a table is read again only once it is a second old).
-const { LocalStorage } = await import('../../src/storage/LocalStorage.js');
-const { callsAt } = await import('../../src/storage/systemCalls.js');
+const { LocalStorage } = await import('../../src/storage/local/LocalStorage.js');
+const { callsAt } = await import('../../src/storage/local/systemCalls.js');
 
 if (started.mount === null) {
   it('LocalStorage on a FUSE mount', (t) => t.skip(started.reason));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { newTempName, removeTemporaries } from '../../src/storage/temporaries.js';
+import { newTempName, removeTemporaries } from '../../src/storage/local/temporaries.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 
 const dirs: string[] = [];

@@ -35,12 +35,12 @@
 import * as fs from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { isADirectory, notADirectory, notFound, outsideRoot, permissionDenied } from '../core/errors.js';
-import { baseName, joinVirtual, parentOf } from '../core/virtualPath.js';
+import { isADirectory, notADirectory, notFound, outsideRoot, permissionDenied } from '../../core/errors.js';
+import { baseName, joinVirtual, parentOf } from '../../core/virtualPath.js';
 import { readEntries, toFileInfo, type OpenedDir } from './entryStats.js';
 import { FILE_CHUNK_BYTES, FileSink, FileSource } from './fileStreams.js';
-import type { FileInfo } from '../core/FileInfo.js';
-import type { ChunkReader, FileStream, Storage, Upload, WriteMode } from '../core/Storage.js';
+import type { FileInfo } from '../../core/FileInfo.js';
+import type { ChunkReader, FileStream, Storage, Upload, WriteMode } from '../../core/Storage.js';
 import type { Lane } from './lanes.js';
 import { mounts } from './mounts.js';
 import { callsAt, callsTo, type Result, type SystemCalls } from './systemCalls.js';

@@ -33,8 +33,8 @@
  */
 import * as fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
-import type { ChunkReader, RawFile } from '../core/Storage.js';
-import { fileChanged } from '../core/errors.js';
+import type { ChunkReader, RawFile } from '../../core/Storage.js';
+import { fileChanged } from '../../core/errors.js';
 import type { Lane } from './lanes.js';
 import { inLane } from './systemCalls.js';
 import { fromSystemError } from './systemErrors.js';

@@ -16,8 +16,8 @@
 import * as fs from 'node:fs';
 import { constants as fsc, type Stats } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
-import type { FileInfo, FileType } from '../core/FileInfo.js';
-import { addon, type Addon } from '../native/addon.js';
+import type { FileInfo, FileType } from '../../core/FileInfo.js';
+import { addon, type Addon } from '../../native/addon.js';
 import type { Lane } from './lanes.js';
 import { pooled } from './systemCalls.js';
 

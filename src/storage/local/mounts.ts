@@ -30,7 +30,7 @@
  * reads a call (0.1-0.6 us each here, against 10 us for a whole stat).
  */
 import * as fs from 'node:fs';
-import { addon } from '../native/addon.js';
+import { addon } from '../../native/addon.js';
 import { Lane } from './lanes.js';
 
 /**

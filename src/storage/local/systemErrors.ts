@@ -10,7 +10,7 @@ import {
   notFound,
   outsideRoot,
   permissionDenied,
-} from '../core/errors.js';
+} from '../../core/errors.js';
 
 export function fromSystemError(err: unknown, virtualPath: string): FileError {
   if (err instanceof FileError) return err;

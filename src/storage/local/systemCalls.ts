@@ -23,7 +23,7 @@ import * as fs from 'node:fs';
 import type { Stats } from 'node:fs';
 import { constants } from 'node:os';
 import * as path from 'node:path';
-import { addon } from '../native/addon.js';
+import { addon } from '../../native/addon.js';
 import type { Lane } from './lanes.js';
 import { mounts, type MountTable } from './mounts.js';
 
