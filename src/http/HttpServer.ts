@@ -127,15 +127,6 @@ export class HttpServer {
     };
   }
 
-  /** Stops on its own, outside the core's sequence (tests): drain for `graceMs`, then cut. */
-  async shutdown(graceMs: number): Promise<void> {
-    const door = this.door;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([door.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
-    await door.forceClose();
-  }
-
   private admit(socket: net.Socket): void {
     const admission = this.app.core.connections.admit(unmapIPv4(socket.remoteAddress ?? ''));
     if ('refusal' in admission) {

@@ -10,18 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { removeDir, tempDir } from '../helpers/files.js';
-import { parsePrometheusText, type Samples } from '../helpers/prometheus.js';
+import { scrapeMetrics } from '../helpers/prometheus.js';
 import { browser, browserMissing, closeBrowser, entryAction, signIn, startWebServer, waitForNames, watchedPage, writeUsers } from './harness.js';
 
 const missing = browserMissing();
 const USER = 'alice';
 const PASSWORD = 'correct horse battery';
-
-async function scrape(adminUrl: string): Promise<Samples> {
-  const res = await fetch(`${adminUrl}/metrics`);
-  assert.equal(res.status, 200);
-  return parsePrometheusText(await res.text());
-}
 
 describe('a browser in the metrics', { skip: missing ?? false }, () => {
   after(() => closeBrowser());
@@ -38,7 +32,7 @@ describe('a browser in the metrics', { skip: missing ?? false }, () => {
     const bytes = randomBytes(300_000);
     const source = path.join(dir, 'photo.bin');
     fs.writeFileSync(source, bytes);
-    const before = await scrape(adminUrl);
+    const before = await scrapeMetrics(adminUrl);
 
     const context = await (await browser()).newContext({ acceptDownloads: true });
     t.after(() => context.close());
@@ -51,7 +45,7 @@ describe('a browser in the metrics', { skip: missing ?? false }, () => {
     assert.ok(fs.readFileSync(await download.path()).equals(bytes));
     w.assertClean();
 
-    const now = await scrape(adminUrl);
+    const now = await scrapeMetrics(adminUrl);
     const moved = (key: string) => (now.get(key) ?? 0) - (before.get(key) ?? 0);
     assert.equal(moved('sockftp_logins_total{door="http",result="ok"}'), 1);
     assert.equal(moved('sockftp_transfers_total{direction="download",door="http",result="ok"}'), 1);

@@ -48,3 +48,13 @@ function familyOf(name: string, types: ReadonlyMap<string, string>): boolean {
   }
   return false;
 }
+
+/** GET `adminUrl`/metrics: 200, the text format's content type, and its samples read strictly. */
+export async function scrapeMetrics(adminUrl: string): Promise<Samples> {
+  const res = await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${body}`);
+  const type = res.headers.get('content-type') ?? '';
+  if (!/^text\/plain; version=0\.0\.4/.test(type)) throw new Error(`/metrics has content type "${type}"`);
+  return parsePrometheusText(body);
+}

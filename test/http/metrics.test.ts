@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { removeDir, tempDir } from '../helpers/files.js';
-import { parsePrometheusText, type Samples } from '../helpers/prometheus.js';
+import { scrapeMetrics, type Samples } from '../helpers/prometheus.js';
 import { startWeb, writeUsers, type Web } from './webClient.js';
 
 const run = promisify(execFile);
@@ -28,12 +28,6 @@ async function curl(jar: string, args: readonly string[]): Promise<{ status: num
   });
   const cut = stdout.lastIndexOf('\n');
   return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
-}
-
-async function scrape(adminUrl: string): Promise<Samples> {
-  const res = await fetch(`${adminUrl}/metrics`);
-  assert.equal(res.status, 200);
-  return parsePrometheusText(await res.text());
 }
 
 /** How much each sample moved, only the ones that moved, and only the web door's (requests by route are checked on their own). */
@@ -87,7 +81,7 @@ describe('the web door in the metrics, the logs and the xferlog', () => {
     const { web, root, dir, adminUrl, xferlog } = await startWithAdmin(t);
     const jar = path.join(dir, 'jar');
     const visitorJar = path.join(dir, 'visitor-jar');
-    const before = await scrape(adminUrl);
+    const before = await scrapeMetrics(adminUrl);
 
     const wrong = await curl(jar, ['-H', 'content-type: application/json', '-d', JSON.stringify({ user: USER, password: 'wrong' }), `${web.url}/api/login`]);
     assert.equal(wrong.status, 401);
@@ -154,7 +148,7 @@ describe('the web door in the metrics, the logs and the xferlog', () => {
     assert.equal(visit.status, 200);
     assert.equal(visit.body.length, 10_000);
 
-    const after = await scrape(adminUrl);
+    const after = await scrapeMetrics(adminUrl);
     assert.deepEqual(movedHttp(before, after), {
       'sockftp_logins_total{door="http",result="failed"}': 1,
       'sockftp_logins_total{door="http",result="ok"}': 1,

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Storage } from '../../src/core/Storage.js';
+import type { App } from '../../src/app/App.js';
 import { testApp } from '../helpers/testApp.js';
 import { HttpServer } from '../../src/http/HttpServer.js';
 import { removeDir, tempDir } from '../helpers/files.js';
@@ -28,6 +29,7 @@ export function runWebStorageSuite(name: string, makeStorage: () => Promise<Stor
   describe(`web door on ${name}`, () => {
     let storage: Storage;
     let http: HttpServer;
+    let app: App;
     let client: WebClient;
     let dir: string;
 
@@ -46,13 +48,14 @@ export function runWebStorageSuite(name: string, makeStorage: () => Promise<Stor
           stagingExpiryMs: 3_600_000,
           sharesFile: null,
         },
-        await testApp(storage),
+        (app = await testApp(storage)),
       );
+      app.addDoor(http.door);
       await http.listen();
       client = await WebClient.login(http.url);
     });
     after(async () => {
-      await http?.shutdown(1_000);
+      await app?.shutdown(1_000);
       if (dir) removeDir(dir);
     });
 

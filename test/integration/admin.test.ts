@@ -14,7 +14,7 @@ import { eventually } from '../helpers/eventually.js';
 import { removeDir, tempDir } from '../helpers/files.js';
 import { CLI } from '../helpers/paths.js';
 import { run } from '../helpers/processes.js';
-import { parsePrometheusText, type Samples } from '../helpers/prometheus.js';
+import { scrapeMetrics, type Samples } from '../helpers/prometheus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 const curl = (...args: string[]) => run('curl', ['--silent', '--show-error', '--max-time', '30', ...args]);
@@ -42,11 +42,8 @@ async function get(url: string): Promise<{ status: number; body: string; type: s
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
 }
 
-async function scrape(admin: Admin): Promise<Samples> {
-  const { status, body, type } = await get(`${admin.url}/metrics`);
-  assert.equal(status, 200);
-  assert.match(type ?? '', /^text\/plain; version=0\.0\.4/);
-  return parsePrometheusText(body);
+function scrape(admin: Admin): Promise<Samples> {
+  return scrapeMetrics(admin.url);
 }
 
 /** How much each sample moved between two scrapes (absent counts as 0), only the ones that moved. */
