@@ -25,16 +25,15 @@ export class WebTransfer {
     },
   ) {}
 
-  /** A pipeline stage that counts what passes through it. */
-  readonly count = (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> => {
-    const counted = async function* (this: WebTransfer): AsyncGenerator<Buffer> {
-      for await (const chunk of source) {
-        this.bytes += chunk.length;
-        yield chunk;
-      }
-    };
-    return counted.call(this);
-  };
+  /** A pipeline stage that counts what passes through it (bound, so it can be handed to pipeline as it is). */
+  readonly count = (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> => this.counted(source);
+
+  private async *counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      this.bytes += chunk.length;
+      yield chunk;
+    }
+  }
 
   /** Runs the transfer; its event follows once the response has closed, whatever happened. */
   async run<T>(work: () => Promise<T>): Promise<T> {
